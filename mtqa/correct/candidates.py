@@ -1,0 +1,142 @@
+"""Where replacement candidates come from: the channel side of the noisy-channel model.
+
+Each generator proposes words that translation or spinning plausibly turned into
+the word on the page, tagged with its origin so the scorer can charge each origin
+its own prior cost (Mays, Damerau & Mercer 1991; LanguageTool's confusion sets).
+The language model then decides which, if any, reads better in context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import regex
+from lemminflect import getAllLemmas
+from wordfreq import zipf_frequency
+
+# Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
+CONFUSION, MORPHOLOGY, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
+    "confusion",
+    "morphology",
+    "pronoun",
+    "number",
+    "spelling",
+    "prediction",
+    "glossary",
+)
+
+# Derivations that MT produces and English does not use ("strategical", "stableness", "publically").
+_SUFFIX_RULES = [
+    (regex.compile(r"ical$"), "ic"),
+    (regex.compile(r"ically$"), "ly"),
+    (regex.compile(r"ableness$"), "ability"),
+    (regex.compile(r"ibleness$"), "ibility"),
+    (regex.compile(r"ness$"), "ity"),
+    (regex.compile(r"ness$"), ""),
+    (regex.compile(r"ic$"), "ical"),
+    (regex.compile(r"al$"), ""),
+]
+_PRONOUNS = {
+    "she": ("it",),
+    "he": ("it",),
+    "her": ("its", "it"),
+    "his": ("its",),
+    "him": ("it",),
+    "herself": ("itself",),
+    "himself": ("itself",),
+}
+_NUMBERS = dict(
+    zip(
+        "1 2 3 4 5 6 7 8 9 10 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
+        "one two three four five six seven eight nine ten first second third fourth fifth sixth seventh eighth ninth tenth".split(),
+    )
+)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    origin: str
+
+
+@cache
+def confusion_sets() -> dict[str, tuple[str, ...]]:
+    """Word → words it is commonly confused with (both directions), from confusions.txt."""
+    table: dict[str, set[str]] = {}
+    text = resources.files("mtqa.correct").joinpath("confusions.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        for word in words:
+            table.setdefault(word, set()).update(w for w in words if w != word)
+    return {word: tuple(sorted(others)) for word, others in table.items()}
+
+
+def frequency(word: str) -> float:
+    """Zipf frequency (0 = unknown, 7+ = 'the'); lower-cased because capitals are positional."""
+    return zipf_frequency(word, "en")
+
+
+def is_known(word: str, floor: float = 2.5) -> bool:
+    return frequency(word) >= floor
+
+
+def morphological(word: str) -> list[str]:
+    lower = word.lower()
+    out = []
+    for pattern, replacement in _SUFFIX_RULES:
+        if pattern.search(lower):
+            variant = pattern.sub(replacement, lower)
+            if len(variant) >= 3 and variant != lower and is_known(variant, 3.0):
+                out.append(variant)
+    for lemmas in getAllLemmas(lower, upos="ADJ").values():  # comparatives: fewer → few
+        out.extend(lemma for lemma in lemmas if lemma != lower)
+    return list(dict.fromkeys(out))
+
+
+def spelling(word: str) -> list[str]:
+    """Known words one edit away (Norvig's edits1), for transliterated or slipped spellings."""
+    lower = word.lower()
+    if len(lower) < 4 or not lower.isalpha():
+        return []
+    splits = [(lower[:i], lower[i:]) for i in range(len(lower) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(lower)
+    floor = max(3.0, frequency(lower) + 1.0)  # only much commoner words: a rare correct word stays
+    return sorted((e for e in edits if frequency(e) >= floor), key=frequency, reverse=True)[:3]
+
+
+def generate(word: str, predictions: list[tuple[str, float]] = (), glossary: list[str] = ()) -> list[Candidate]:
+    """Candidates for `word` from every origin, without duplicates, case not yet carried over."""
+    lower = word.lower()
+    found: dict[str, Candidate] = {}
+
+    def add(texts, origin: str) -> None:
+        for text in texts:
+            if text.lower() != lower and text.lower() not in found:
+                found[text.lower()] = Candidate(text, origin)
+
+    add(glossary, GLOSSARY)
+    add(confusion_sets().get(lower, ()), CONFUSION)
+    add(_PRONOUNS.get(lower, ()), PRONOUN)
+    add([_NUMBERS[lower]] if lower in _NUMBERS else [], NUMBER)
+    add(morphological(word), MORPHOLOGY)
+    add(spelling(word), SPELLING)
+    add((w for w, _ in predictions), PREDICTION)
+    return list(found.values())
+
+
+def carry_case(original: str, replacement: str) -> str:
+    """Give `replacement` the capitalisation pattern of `original` ("abroad Minister" → "Foreign Minister")."""
+    if not original or not replacement:
+        return replacement
+    if original.isupper() and len(original) > 1:
+        return replacement.upper()
+    if original[0].isupper() and not replacement[0].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement

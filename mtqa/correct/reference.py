@@ -1,0 +1,75 @@
+"""Reference phrasing: related clean texts whose wording candidates should agree with.
+
+A user supplies a related article, a style sheet or a term list. Two kinds of
+evidence come from it, both with sacrebleu:
+
+* sentence-level chrF (and BLEU with effective order) of the corrected sentence
+  against the closest reference sentences: does the sentence read more like the
+  reference with the candidate than without it?
+* exact n-gram matches for names of people, offices and bodies: the words around
+  the edit with the candidate in place ("Iranian Foreign Minister Abbas") found
+  verbatim in the reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import regex
+from sacrebleu.metrics import BLEU, CHRF
+
+from mtqa.text.document import Document
+
+_WORDS = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
+_CHRF = CHRF()
+_BLEU = BLEU(effective_order=True)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(text)]
+
+
+@dataclass
+class Reference:
+    texts: list[str]
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return [doc.text[s.start : s.end] for text in self.texts for doc in [Document(text)] for s in doc.sentences]
+
+    @cached_property
+    def ngrams(self) -> set[tuple[str, ...]]:
+        found: set[tuple[str, ...]] = set()
+        for sentence in self.sentences:
+            tokens = words(sentence)
+            for n in range(1, 5):
+                found.update(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return found
+
+    def closest(self, sentence: str, k: int = 3) -> list[str]:
+        """The k reference sentences most like `sentence` (by chrF)."""
+        scored = sorted(self.sentences, key=lambda ref: _CHRF.sentence_score(sentence, [ref]).score, reverse=True)
+        return scored[:k]
+
+    def similarity(self, sentence: str, closest: list[str]) -> tuple[float, float]:
+        """chrF and BLEU (effective order) of `sentence` against the given reference sentences, in [0, 100]."""
+        if not closest:
+            return 0.0, 0.0
+        return _CHRF.sentence_score(sentence, closest).score, _BLEU.sentence_score(sentence, closest).score
+
+    def phrase_support(self, left: list[str], replacement: str, right: list[str]) -> float:
+        """Share of the longest n-grams through the replacement (with up to 2 words each side) found
+        verbatim in the reference: 1.0 when "Foreign Minister Abbas" is there as written."""
+        middle = words(replacement)
+        if not middle:
+            return 0.0
+        best = 0.0
+        for lo in range(0, min(2, len(left)) + 1):
+            for ro in range(0, min(2, len(right)) + 1):
+                gram = tuple(left[len(left) - lo :] + middle + right[:ro])
+                if len(gram) > 4 or (lo + ro == 0 and len(middle) == 1):
+                    continue  # a lone word proves little; longer n-grams are not indexed
+                if gram in self.ngrams:
+                    best = max(best, (lo + ro + len(middle)) / 4)
+        return min(best, 1.0)

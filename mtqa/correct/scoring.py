@@ -1,0 +1,133 @@
+"""Ranking corrections: one documented score from three kinds of evidence.
+
+For each flag, every candidate replacement gets up to three parts in [0, 1]:
+
+  lm         sigmoid(gain / 4): gain = bits by which the candidate raises the
+             log-probability of the sentence (the prefix is shared, so the
+             continuation from the edit to the sentence end decides); 0.5 = no change.
+  glossary   the entry's prior when the glossary lists the candidate for this
+             span, 0 when the glossary knows the span but not this candidate;
+             left out when the glossary has no opinion on the span.
+  reference  0.5 + chrF gain / 4 + phrase support gain, clipped to [0, 1]; only
+             when the user gave reference texts (see `reference.py`).
+
+score = Σ weight·part / Σ weight over the parts present, with WEIGHTS below.
+A candidate is applied when its score reaches `fix --min-score` (default 0.5)
+and beats keeping the original, which scores what an unchanged sentence would.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mtqa.correct.candidates import carry_case
+from mtqa.correct.reference import Reference, words
+from mtqa.edits import Edit, Suggestion
+from mtqa.lm.base import Continuation, LanguageModel
+from mtqa.text.document import Document
+
+WEIGHTS = {"lm": 0.4, "glossary": 0.35, "reference": 0.25}
+RIGHT_CONTEXT_WORDS = 12  # of the sentence after the edit: the rest rarely changes the comparison
+
+
+@dataclass
+class Ranker:
+    lm: LanguageModel | None = None
+    glossary: object | None = None  # mtqa.glossary.model.Glossary: corrections(text) -> [(text, prior)]
+    reference: Reference | None = None
+    weights: dict[str, float] | None = None
+
+    def rank(self, doc: Document, flags: list[Edit]) -> list[Edit]:
+        """The flags with their suggestions re-scored and re-ordered, best first."""
+        weights = self.weights or WEIGHTS
+        candidates = [self._candidates(doc, flag) for flag in flags]
+        gains = self._lm_gains(doc, flags, candidates) if self.lm else [None] * len(flags)
+        ranked = []
+        for flag, texts, gain in zip(flags, candidates, gains):
+            known = dict(self.glossary.corrections(flag.text)) if self.glossary else {}
+            known = {k.lower(): v for k, v in known.items()}
+            sentence = doc.sentence_at(flag.start)
+            reference_parts = self._reference_parts(doc, flag, texts, sentence) if self.reference else None
+            suggestions = []
+            for i, text in enumerate(texts):
+                parts: dict[str, float] = {}
+                if gain is not None:
+                    parts["lm"] = 1 / (1 + math.exp(-gain[i] / 4))
+                    parts["lm_bits"] = round(gain[i], 2)
+                if known:
+                    parts["glossary"] = known.get(text.lower(), 0.0)
+                elif flag.source == "spacing":
+                    parts["glossary"] = flag.score  # a mechanical rule, as sure as a glossary entry
+                if reference_parts is not None:
+                    parts["reference"] = reference_parts[i]
+                present = [k for k in weights if k in parts]
+                score = sum(weights[k] * parts[k] for k in present) / sum(weights[k] for k in present) if present else flag.score
+                suggestions.append(Suggestion(text, round(score, 3), {k: round(v, 3) for k, v in parts.items()}))
+            suggestions.sort(key=lambda s: s.score, reverse=True)
+            ranked.append(flag.with_suggestions(suggestions))
+        return ranked
+
+    def _candidates(self, doc: Document, flag: Edit) -> list[str]:
+        texts = [s.text for s in flag.suggestions]
+        if self.glossary:
+            texts += [carry_case(flag.text, t) for t, _ in self.glossary.corrections(flag.text)]
+        if self.reference and flag.start != flag.end:
+            texts += self._reference_candidates(doc, flag)
+        seen, unique = set(), []
+        for text in texts:
+            if text.lower() not in seen and text != flag.text:
+                seen.add(text.lower())
+                unique.append(text)
+        return unique
+
+    def _reference_candidates(self, doc: Document, flag: Edit) -> list[str]:
+        """Words the reference puts between the same neighbours ("Iranian ___ Minister")."""
+        left = words(doc.text[max(0, flag.start - 40) : flag.start])[-1:]
+        right = words(doc.text[flag.end : flag.end + 40])[:1]
+        width = len(words(flag.text))
+        if not left or not right or width != 1:
+            return []
+        found = [g[1] for g in self.reference.ngrams if len(g) == 3 and g[0] == left[0] and g[2] == right[0]]
+        return [carry_case(flag.text, w) for w in sorted(found)[:5]]
+
+    def _lm_gains(self, doc: Document, flags: list[Edit], candidates: list[list[str]]) -> list[list[float] | None]:
+        requests, owners = [], []
+        for index, (flag, texts) in enumerate(zip(flags, candidates)):
+            if not texts:
+                continue
+            sentence = doc.sentence_at(flag.start) or doc.sentence_at(max(0, flag.start - 1))
+            if sentence is None:
+                continue
+            start, end = sentence.start, sentence.end
+            tail = [t for t in sentence.tokens if t.start >= flag.end][:RIGHT_CONTEXT_WORDS]
+            right_end = max(flag.end, tail[-1].end if tail else flag.end)
+            right_end = min(end, right_end + 1)
+            text = doc.text[start:end]
+            at, stop = flag.start - start, flag.end - start
+            right = text[stop : right_end - start]
+            requests.append(Continuation(text, at, tuple([flag.text + right] + [c + right for c in texts])))
+            owners.append(index)
+        gains: list[list[float] | None] = [None] * len(flags)
+        if requests:
+            self.lm.analyse(list(dict.fromkeys(r.text for r in requests)))
+            for index, logprobs in zip(owners, self.lm.continuations(requests)):
+                gains[index] = [lp - logprobs[0] for lp in logprobs[1:]]
+        return gains
+
+    def _reference_parts(self, doc: Document, flag: Edit, texts: list[str], sentence) -> list[float]:
+        if sentence is None:
+            return [0.5] * len(texts)
+        original = doc.text[sentence.start : sentence.end]
+        closest = self.reference.closest(original)
+        base_chrf, _ = self.reference.similarity(original, closest)
+        left = words(doc.text[sentence.start : flag.start])
+        right = words(doc.text[flag.end : sentence.end])
+        base_support = self.reference.phrase_support(left, flag.text, right)
+        parts = []
+        for text in texts:
+            changed = original[: flag.start - sentence.start] + text + original[flag.end - sentence.start :]
+            chrf, _ = self.reference.similarity(changed, closest)
+            support = self.reference.phrase_support(left, text, right)
+            parts.append(min(1.0, max(0.0, 0.5 + (chrf - base_chrf) / 4 + (support - base_support))))
+        return parts

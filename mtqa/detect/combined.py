@@ -1,0 +1,46 @@
+"""The default detector: glossary, language model and spacing evidence in one ranked list.
+
+Overlapping flags are merged into one: the glossary's curated suggestions come
+first, the LM's follow, and the confidence combines both as independent
+evidence (1 − (1 − a)(1 − b)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mtqa.detect.base import Detector
+from mtqa.edits import Edit
+from mtqa.text.document import Document
+
+
+class CombinedDetector:
+    def __init__(self, detectors: list[Detector]) -> None:
+        self.detectors = detectors
+        self.name = "+".join(d.name for d in detectors)
+
+    def detect(self, doc: Document) -> list[Edit]:
+        flags = [edit for detector in self.detectors for edit in detector.detect(doc)]
+        return merge(flags)
+
+
+def merge(flags: list[Edit]) -> list[Edit]:
+    """One flag per region: overlapping flags become one, led by the most trusted source."""
+    trust = {"glossary": 0, "spacing": 1, "lm": 2}
+    ordered = sorted(flags, key=lambda e: (trust.get(e.source, 3), -e.score, e.start))
+    kept: list[Edit] = []
+    for flag in ordered:
+        same = next((k for k in kept if k.overlaps(flag)), None)
+        if same is None:
+            kept.append(flag)
+            continue
+        index = kept.index(same)
+        known = {s.text.lower() for s in same.suggestions}
+        extra = tuple(s for s in flag.suggestions if s.text.lower() not in known and same.start == flag.start and same.end == flag.end)
+        kept[index] = replace(
+            same,
+            score=round(1 - (1 - same.score) * (1 - flag.score), 3),
+            suggestions=same.suggestions + extra,
+            message=f"{same.message}; {flag.source}: {flag.message}",
+        )
+    return sorted(kept, key=lambda e: (e.start, e.end))

@@ -1,0 +1,304 @@
+"""Language-model detector: finds wrong words the glossary has never seen.
+
+Three steps, cheapest first:
+
+1. Suspicion. One pass of the LM over the text gives each word's surprisal in
+   its left context. Surprisal alone tracks rarity (names and rare words are
+   surprising but right), so it is normalised by the word's unigram surprisal:
+   suspicion = surprisal − unigram surprisal (a negative pointwise mutual
+   information). A word is a suspect when it, or the word after it, is much
+   less expected here than anywhere (the LM cannot see that "mediate" is wrong
+   until "East" arrives), or when it belongs to a cheap confusion set.
+2. Candidates. For each suspect: confusion sets, pronoun swaps, numbers in
+   words, morphological variants, spelling neighbours, and the LM's own top
+   predictions at that position (kept only when a trigram LM says they fit the
+   right-hand context too).
+3. Noisy channel. Each candidate replaces the word, and the LM scores the rest
+   of the sentence window both ways, reusing the cached prefix. A word is
+   flagged when a candidate raises the log-probability by more than the margin
+   plus that candidate origin's prior cost. The flag's score is a logistic
+   function of that net gain, 0.5 at the margin.
+
+A document is damaged consistently, so once a substitution wins clearly in one
+place, the other occurrences of that word are re-checked with the same
+candidate at a lower margin (one sense per discourse).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from mtqa.correct import candidates as cands
+from mtqa.edits import Edit, Suggestion
+from mtqa.lm.base import Continuation, LanguageModel, TextScores
+from mtqa.lm.ngram import NgramLM
+from mtqa.text.document import Document, Sentence, Token
+
+BITS_PER_ZIPF = math.log2(10)
+# Spans a language model must not touch: addresses, e-mails, bare domains.
+PROTECTED = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|pl|uk|io|gov|edu|info)\b\S*")
+
+KIND_BY_ORIGIN = {
+    cands.CONFUSION: "real-word",
+    cands.MORPHOLOGY: "morphology",
+    cands.PRONOUN: "pronoun",
+    cands.NUMBER: "function-word",
+    cands.SPELLING: "name",
+    cands.PREDICTION: "term",
+    cands.GLOSSARY: "term",
+}
+
+
+@dataclass(frozen=True)
+class LMSettings:
+    margin_bits: float = 5.0  # net gain (bits) at which a flag's score is 0.5
+    scale_bits: float = 3.0  # gain (bits) that moves the score from 0.5 to about 0.73
+    # Prior cost (bits) of each candidate origin: how unlikely the substitution is before context.
+    origin_cost: dict[str, float] = field(
+        default_factory=lambda: {
+            cands.CONFUSION: 1.0,
+            cands.MORPHOLOGY: 0.0,
+            cands.PRONOUN: 1.0,
+            cands.NUMBER: 0.0,
+            cands.SPELLING: 2.0,
+            cands.PREDICTION: 4.0,
+            cands.GLOSSARY: 0.0,
+        }
+    )
+    suspicion_bits: float = 5.0  # pre-filter: normalised surprisal of a word or its right neighbour
+    cheap_suspicion_bits: float = 1.0  # lower bar for words with confusion/pronoun/number/morphology candidates
+    top_k: int = 40  # LM predictions looked at per suspect
+    predictions_kept: int = 3  # of those, how many survive the right-context filter
+    right_words: int = 3  # words of right context each variant carries (each token costs ~2 ms)
+    discourse_score: float = 0.8  # a flag this sure makes other occurrences suspects...
+    discourse_bonus_bits: float = 3.0  # ...checked at a margin lowered by this much
+    chunk_words: int = 120  # sentences are grouped into LM inputs of about this many words
+    group_chunks: int = 24  # chunks analysed together: bounds memory on long texts
+
+
+@dataclass
+class _Suspect:
+    chunk: int
+    token: Token  # offsets are document offsets
+    candidates: list[cands.Candidate]
+    surprisal: float
+    bonus: float = 0.0
+
+
+class LMDetector:
+    def __init__(
+        self,
+        lm: LanguageModel,
+        right_context: NgramLM | None = None,
+        settings: LMSettings | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.lm = lm
+        self.right_context = right_context
+        self.settings = settings or LMSettings()
+        self.progress = progress
+        self.name = "lm"
+
+    # -- public --------------------------------------------------------------------------------
+
+    def detect(self, doc: Document) -> list[Edit]:
+        protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
+        chunks = list(self._chunks(doc))
+        edits: list[Edit] = []
+        step = self.settings.group_chunks
+        for first in range(0, len(chunks), step):
+            group = chunks[first : first + step]
+            edits.extend(self._detect_group(doc, group, protected))
+            if self.progress:
+                self.progress(sum(len(c[2]) for c in group))
+        return sorted(edits, key=lambda e: e.start)
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _chunks(self, doc: Document) -> Iterator[tuple[int, int, list[Token]]]:
+        """(start, end, word tokens) runs of whole sentences of about `chunk_words` words."""
+        limit = self.settings.chunk_words
+        for para in doc.paragraphs:
+            run: list[Sentence] = []
+            count = 0
+            for sent in para.sentences:
+                n = len(sent.tokens)
+                if run and count + n > limit:
+                    yield from self._emit(run, limit)
+                    run, count = [], 0
+                run.append(sent)
+                count += n
+            if run:
+                yield from self._emit(run, limit)
+
+    @staticmethod
+    def _emit(run: list[Sentence], limit: int) -> Iterator[tuple[int, int, list[Token]]]:
+        tokens = [t for s in run for t in s.tokens]
+        if len(tokens) <= limit:
+            yield run[0].start, run[-1].end, tokens
+            return
+        for i in range(0, len(tokens), limit):  # one very long sentence: fixed windows of words
+            part = tokens[i : i + limit]
+            end = run[-1].end if i + limit >= len(tokens) else tokens[i + limit].start
+            yield (run[0].start if i == 0 else part[0].start), end, part
+
+    def _detect_group(self, doc: Document, group, protected) -> list[Edit]:
+        s = self.settings
+        texts = [doc.text[start:end] for start, end, _ in group]
+        scores = self.lm.analyse(texts, top_k=s.top_k)
+        suspects = []
+        for index, ((start, _, tokens), score) in enumerate(zip(group, scores)):
+            suspects.extend(self._suspects(index, start, tokens, score, protected))
+        decided = self._rescore(doc, group, texts, suspects)
+        # One sense per discourse: re-check other occurrences of confidently replaced words.
+        confident = {}
+        for suspect, edit in decided:
+            if edit.score >= s.discourse_score:
+                confident.setdefault(suspect.token.text.lower(), (edit.suggestions[0].text, edit.rule.split(":")[-1]))
+        flagged = {suspect.token.start for suspect, _ in decided}
+        again = []
+        for suspect in suspects:
+            key = suspect.token.text.lower()
+            if key in confident and suspect.token.start not in flagged:
+                text, origin = confident[key]
+                again.append(_Suspect(suspect.chunk, suspect.token, [cands.Candidate(text, origin)], suspect.surprisal, s.discourse_bonus_bits))
+        again.extend(self._unsuspected_repeats(group, confident, {x.token.start for x in suspects}, protected))
+        return [edit for _, edit in decided + self._rescore(doc, group, texts, again)]
+
+    def _unsuspected_repeats(self, group, confident, seen: set[int], protected) -> list[_Suspect]:
+        out = []
+        for index, (_, _, tokens) in enumerate(group):
+            for token in tokens:
+                key = token.text.lower()
+                if key in confident and token.start not in seen and not _inside(token, protected):
+                    text, origin = confident[key]
+                    out.append(_Suspect(index, token, [cands.Candidate(text, origin)], 0.0, self.settings.discourse_bonus_bits))
+        return out
+
+    def _suspects(self, index: int, chunk_start: int, tokens: list[Token], score: TextScores, protected) -> list[_Suspect]:
+        s = self.settings
+        surprisal, suspicion = [], []
+        for t in tokens:
+            bits = -score.word_logprob(t.start - chunk_start, t.end - chunk_start)
+            unigram = max(cands.frequency(t.text), 1.0) * BITS_PER_ZIPF - 9 * BITS_PER_ZIPF
+            surprisal.append(bits)
+            suspicion.append(bits + unigram)
+        out = []
+        for i, t in enumerate(tokens):
+            if not (t.is_word or t.text in cands._NUMBERS) or _inside(t, protected):
+                continue
+            level = max(suspicion[i], suspicion[i + 1] if i + 1 < len(tokens) else 0.0)
+            if level < s.cheap_suspicion_bits:
+                continue
+            predictions = score.predictions_at(t.start - chunk_start) if level >= s.suspicion_bits else []
+            found = cands.generate(t.text, predictions if t.text[:1].islower() or i == 0 else [])
+            if level < s.suspicion_bits:
+                found = [c for c in found if c.origin not in (cands.SPELLING, cands.PREDICTION)]
+            found = self._filter_predictions(tokens, i, found)
+            if found:
+                out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
+        return out
+
+    def _filter_predictions(self, tokens: list[Token], i: int, found: list[cands.Candidate]) -> list[cands.Candidate]:
+        """Keep the LM predictions that also fit the words to the right (a causal LM cannot see them)."""
+        predictions = [c for c in found if c.origin == cands.PREDICTION]
+        others = [c for c in found if c.origin != cands.PREDICTION]
+        if not predictions or self.right_context is None:
+            return others + predictions[: self.settings.predictions_kept]
+        history = ["<s>"] + [t.text.lower() for t in tokens[max(0, i - 2) : i]]
+        right = [t.text.lower() for t in tokens[i + 1 : i + 3]]
+
+        def fit(word: str) -> float:
+            total, hist = 0.0, list(history)
+            for w in [word.lower(), *right]:
+                total += self.right_context.word_logprob(w, hist)
+                hist.append(w)
+            return total
+
+        ranked = sorted(predictions, key=lambda c: fit(c.text), reverse=True)
+        return others + ranked[: self.settings.predictions_kept]
+
+    def _rescore(self, doc: Document, group, texts: list[str], suspects: list[_Suspect]) -> list[tuple[_Suspect, Edit]]:
+        if not suspects:
+            return []
+        s = self.settings
+        requests = []
+        for suspect in suspects:
+            chunk_start, chunk_end, tokens = group[suspect.chunk]
+            text = texts[suspect.chunk]
+            start, end = suspect.token.start - chunk_start, suspect.token.end - chunk_start
+            cut = start - 1 if start > 0 and text[start - 1] == " " else start
+            lead = text[cut:start]
+            right_end = self._right_end(tokens, suspect.token, chunk_start, doc, chunk_end)
+            right = text[end:right_end]
+            original = suspect.token.text
+            variants = [lead + original + right] + [
+                lead + self._cased(original, c) + right for c in suspect.candidates
+            ]
+            requests.append(Continuation(text, cut, tuple(variants)))
+        results = self.lm.continuations(requests)
+        decided = []
+        for suspect, logprobs in zip(suspects, results):
+            base = logprobs[0]
+            ranked = []
+            for candidate, lp in zip(suspect.candidates, logprobs[1:]):
+                net = lp - base - s.origin_cost[candidate.origin] + suspect.bonus
+                ranked.append((net, lp - base, candidate))
+            ranked.sort(key=lambda r: r[0], reverse=True)
+            net, gain, best = ranked[0]
+            if net < s.margin_bits - 3 * s.scale_bits:  # far below the bar: not worth reporting at all
+                continue
+            score = 1 / (1 + math.exp(-(net - s.margin_bits) / s.scale_bits))
+            token = suspect.token
+            suggestions = tuple(
+                Suggestion(self._cased(token.text, c), round(1 / (1 + math.exp(-(n - s.margin_bits) / s.scale_bits)), 3), {"lm": round(g, 2)})
+                for n, g, c in ranked
+                if n > 0
+            )
+            if not suggestions:
+                continue
+            message = (
+                f"unexpected here ({suspect.surprisal:.0f} bits); "
+                f"'{suggestions[0].text}' makes the sentence {gain:.1f} bits likelier ({best.origin})"
+            )
+            decided.append(
+                (
+                    suspect,
+                    Edit(
+                        token.start,
+                        token.end,
+                        token.text,
+                        suggestions,
+                        round(score, 3),
+                        "lm",
+                        f"lm:{best.origin}",
+                        KIND_BY_ORIGIN[best.origin],
+                        message,
+                    ),
+                )
+            )
+        return decided
+
+    def _right_end(self, tokens: list[Token], token: Token, chunk_start: int, doc: Document, chunk_end: int) -> int:
+        """End (chunk offset) of the right context: a few words, not past the sentence."""
+        sentence = doc.sentence_at(token.start)
+        limit = sentence.end if sentence else chunk_end
+        following = [t for t in tokens if t.start >= token.end and t.end <= limit][: self.settings.right_words]
+        end = following[-1].end if following else token.end
+        if end < limit and not doc.text[end : end + 1].isalnum() and not doc.text[end : end + 1].isspace():
+            end += 1  # keep the punctuation that closes the window: it tells the LM the phrase ends
+        return end - chunk_start
+
+    @staticmethod
+    def _cased(original: str, candidate: cands.Candidate) -> str:
+        if candidate.origin == cands.PREDICTION:
+            return candidate.text  # the LM chose its own case ("Middle")
+        return cands.carry_case(original, candidate.text)
+
+
+def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= token.start < e for s, e in spans)
