@@ -1,0 +1,35 @@
+"""Shared fixtures. The real default model is loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_10c6de3dd944f833.txt"
+CLEAN_SEED = ROOT / "seeds" / "004_2830f0e07968d65a.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def clean_seed_text() -> str:
+    return CLEAN_SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def smollm():
+    from mtqa import pipeline
+
+    return pipeline.language_model("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def trigram():
+    from mtqa import pipeline
+
+    return pipeline.language_model("trigram")

