@@ -30,7 +30,7 @@ CONFUSION, MORPHOLOGY, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
 # Derivations that MT produces and English does not use ("strategical", "stableness", "publically").
 _SUFFIX_RULES = [
     (regex.compile(r"ical$"), "ic"),
-    (regex.compile(r"ically$"), "ly"),
+    (regex.compile(r"ally$"), "ly"),
     (regex.compile(r"ableness$"), "ability"),
     (regex.compile(r"ibleness$"), "ibility"),
     (regex.compile(r"ness$"), "ity"),
@@ -54,6 +54,17 @@ _NUMBERS = dict(
     )
 )
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Closed-class words. An LM prediction may swap one for another, or a content word for a content
+# word, but never cross: "Lavrow" → "the" reads likelier and is never a correction.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor so yet for of in on at to from by with about as into onto upon over under
+    after before since until while when whenever where wherever whether if than then that this these those
+    there here it its he she him her his hers they them their theirs we us our you your i me my who whom
+    whose which what is are was were be been being am do does did have has had will would shall should can
+    could may might must not no also too very just only even still already however although though because
+    therefore thus hence any some each every all both either neither few fewer many much more most less least
+    other another such same own""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,8 @@ def spelling(word: str) -> list[str]:
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
     edits.discard(lower)
-    floor = max(3.0, frequency(lower) + 1.0)  # only much commoner words: a rare correct word stays
+    # Only much commoner words, so a rare correct word stays; names are rarer than common words.
+    floor = max(2.5 if word[:1].isupper() else 3.0, frequency(lower) + 1.0)
     return sorted((e for e in edits if frequency(e) >= floor), key=frequency, reverse=True)[:3]
 
 
@@ -127,7 +139,8 @@ def generate(word: str, predictions: list[tuple[str, float]] = (), glossary: lis
     add([_NUMBERS[lower]] if lower in _NUMBERS else [], NUMBER)
     add(morphological(word), MORPHOLOGY)
     add(spelling(word), SPELLING)
-    add((w for w, _ in predictions), PREDICTION)
+    closed = lower in FUNCTION_WORDS
+    add((w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed), PREDICTION)
     return list(found.values())
 
 

@@ -55,24 +55,27 @@ KIND_BY_ORIGIN = {
 
 @dataclass(frozen=True)
 class LMSettings:
-    margin_bits: float = 5.0  # net gain (bits) at which a flag's score is 0.5
+    margin_bits: float = 6.0  # net gain (bits) at which a flag's score is 0.5
     scale_bits: float = 3.0  # gain (bits) that moves the score from 0.5 to about 0.73
     # Prior cost (bits) of each candidate origin: how unlikely the substitution is before context.
+    # Tuned on the seed article and synthetic-dev only (never on synthetic-heldout).
     origin_cost: dict[str, float] = field(
         default_factory=lambda: {
-            cands.CONFUSION: 1.0,
+            cands.CONFUSION: 0.0,
             cands.MORPHOLOGY: 0.0,
-            cands.PRONOUN: 1.0,
+            cands.PRONOUN: 0.0,
             cands.NUMBER: 0.0,
-            cands.SPELLING: 2.0,
-            cands.PREDICTION: 4.0,
+            cands.SPELLING: 4.0,
+            cands.PREDICTION: 8.0,
             cands.GLOSSARY: 0.0,
         }
     )
-    suspicion_bits: float = 5.0  # pre-filter: normalised surprisal of a word or its right neighbour
-    cheap_suspicion_bits: float = 1.0  # lower bar for words with confusion/pronoun/number/morphology candidates
+    surprisal_bits: float = 10.0  # pre-filter: a word this surprising in its left context is a suspect...
+    suspicion_bits: float = 4.0  # ...and so is one whose (or whose right neighbour's) normalised surprisal is this high
     top_k: int = 40  # LM predictions looked at per suspect
-    predictions_kept: int = 3  # of those, how many survive the right-context filter
+    screen_bits: float = 2.0  # estimated gain an LM prediction needs before it is rescored in full
+    predictions_kept: int = 3  # of those, how many are rescored at most
+    related_floor: float = 0.15  # embedding cosine an LM prediction needs with the word it replaces
     right_words: int = 3  # words of right context each variant carries (each token costs ~2 ms)
     discourse_score: float = 0.8  # a flag this sure makes other occurrences suspects...
     discourse_bonus_bits: float = 3.0  # ...checked at a margin lowered by this much
@@ -159,7 +162,7 @@ class LMDetector:
         for suspect, edit in decided:
             if edit.score >= s.discourse_score:
                 confident.setdefault(suspect.token.text.lower(), (edit.suggestions[0].text, edit.rule.split(":")[-1]))
-        flagged = {suspect.token.start for suspect, _ in decided}
+        flagged = {suspect.token.start for suspect, edit in decided if edit.score >= 0.5}
         again = []
         for suspect in suspects:
             key = suspect.token.text.lower()
@@ -167,7 +170,9 @@ class LMDetector:
                 text, origin = confident[key]
                 again.append(_Suspect(suspect.chunk, suspect.token, [cands.Candidate(text, origin)], suspect.surprisal, s.discourse_bonus_bits))
         again.extend(self._unsuspected_repeats(group, confident, {x.token.start for x in suspects}, protected))
-        return [edit for _, edit in decided + self._rescore(doc, group, texts, again)]
+        rechecked = {x.token.start for x in again}
+        first = [(x, e) for x, e in decided if x.token.start not in rechecked]
+        return [edit for _, edit in first + self._rescore(doc, group, texts, again)]
 
     def _unsuspected_repeats(self, group, confident, seen: set[int], protected) -> list[_Suspect]:
         out = []
@@ -191,36 +196,48 @@ class LMDetector:
         for i, t in enumerate(tokens):
             if not (t.is_word or t.text in cands._NUMBERS) or _inside(t, protected):
                 continue
-            level = max(suspicion[i], suspicion[i + 1] if i + 1 < len(tokens) else 0.0)
-            if level < s.cheap_suspicion_bits:
+            after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
+            if surprisal[i] < s.surprisal_bits and max(suspicion[i], after) < s.suspicion_bits:
                 continue
-            predictions = score.predictions_at(t.start - chunk_start) if level >= s.suspicion_bits else []
-            found = cands.generate(t.text, predictions if t.text[:1].islower() or i == 0 else [])
-            if level < s.suspicion_bits:
-                found = [c for c in found if c.origin not in (cands.SPELLING, cands.PREDICTION)]
-            found = self._filter_predictions(tokens, i, found)
+            # A capitalised word inside a sentence is a name: only its spelling is in question.
+            name = t.text[:1].isupper() and i > 0 and tokens[i - 1].end == t.start - 1
+            predictions = [] if name else score.predictions_at(t.start - chunk_start)
+            found = cands.generate(t.text, predictions)
+            found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
         return out
 
-    def _filter_predictions(self, tokens: list[Token], i: int, found: list[cands.Candidate]) -> list[cands.Candidate]:
-        """Keep the LM predictions that also fit the words to the right (a causal LM cannot see them)."""
-        predictions = [c for c in found if c.origin == cands.PREDICTION]
+    def _screen_predictions(
+        self, tokens: list[Token], i: int, found: list[cands.Candidate], predictions: list[tuple[str, float]], original_bits: float
+    ) -> list[cands.Candidate]:
+        """Keep the few LM predictions whose estimated gain is best: the LM's own left-context
+        preference plus a trigram's verdict on the words to the right, which a causal LM cannot see."""
         others = [c for c in found if c.origin != cands.PREDICTION]
-        if not predictions or self.right_context is None:
-            return others + predictions[: self.settings.predictions_kept]
-        history = ["<s>"] + [t.text.lower() for t in tokens[max(0, i - 2) : i]]
-        right = [t.text.lower() for t in tokens[i + 1 : i + 3]]
+        left = dict(predictions)
+        screened = []
+        for c in found:
+            if c.origin != cands.PREDICTION:
+                continue
+            related = self.lm.similarity(tokens[i].text, c.text)
+            if related is not None and related < self.settings.related_floor:
+                continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
+            estimate = left.get(c.text, original_bits) - original_bits
+            if self.right_context is not None:
+                estimate += self._right_fit(tokens, i, c.text) - self._right_fit(tokens, i, tokens[i].text)
+            if estimate >= self.settings.screen_bits:
+                screened.append((estimate, c))
+        screened.sort(key=lambda pair: pair[0], reverse=True)
+        return others + [c for _, c in screened[: self.settings.predictions_kept]]
 
-        def fit(word: str) -> float:
-            total, hist = 0.0, list(history)
-            for w in [word.lower(), *right]:
-                total += self.right_context.word_logprob(w, hist)
-                hist.append(w)
-            return total
-
-        ranked = sorted(predictions, key=lambda c: fit(c.text), reverse=True)
-        return others + ranked[: self.settings.predictions_kept]
+    def _right_fit(self, tokens: list[Token], i: int, word: str) -> float:
+        """Trigram log-probability of the next two words after `word` at position i."""
+        history = [t.text.lower() for t in tokens[max(0, i - 1) : i]] + [word.lower()]
+        total = 0.0
+        for t in tokens[i + 1 : i + 3]:
+            total += self.right_context.word_logprob(t.text.lower(), history)
+            history.append(t.text.lower())
+        return total
 
     def _rescore(self, doc: Document, group, texts: list[str], suspects: list[_Suspect]) -> list[tuple[_Suspect, Edit]]:
         if not suspects:

@@ -62,6 +62,10 @@ class LanguageModel(ABC):
     @abstractmethod
     def continuations(self, requests: Sequence[Continuation]) -> list[list[float]]: ...
 
+    def similarity(self, a: str, b: str) -> float | None:
+        """How related two words are to the model (cosine of its word embeddings), or None if it cannot say."""
+        return None
+
     def sentence_logprob(self, texts: Sequence[str]) -> list[float]:
         """Total log-probability of whole texts."""
         return [float(s.logprobs.sum()) for s in self.analyse(texts)]

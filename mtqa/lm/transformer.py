@@ -77,6 +77,12 @@ class TransformerLM(LanguageModel):
                 words[idx] = token[1:]
         return words
 
+    @torch.inference_mode()
+    def similarity(self, a: str, b: str) -> float:
+        embeddings = self.model.get_input_embeddings().weight
+        va, vb = (embeddings[self._encode(" " + w)[0]].mean(0) for w in (a, b))
+        return float(torch.nn.functional.cosine_similarity(va, vb, dim=0))
+
     # -- analyse -------------------------------------------------------------------------------
 
     def _windows_of(self, text: str) -> list[_Window]:

@@ -1,0 +1,79 @@
+"""`fix` end to end on the real model: ranking with reference phrasing, applying edits."""
+
+import difflib
+
+import pytest
+
+from mtqa.correct.apply import apply, select, with_article_agreement
+from mtqa.correct.fixing import fix_text
+from mtqa.correct.reference import Reference
+from mtqa.edits import Edit, Suggestion
+
+DEFAULT = ["glossary", "lm", "spacing"]
+
+
+@pytest.fixture(scope="module")
+def fixed_with_reference(seed_text, clean_seed_text, smollm):
+    return fix_text(seed_text, DEFAULT, references=[clean_seed_text])
+
+
+def test_named_terms_follow_the_reference(fixed_with_reference):
+    out = fixed_with_reference.text
+    for term in ["Iranian Foreign Minister Abbas Araghchi", "UN Security Council", "International Economic Forum", "Middle East"]:
+        assert term in out
+    for damage in ["abroad Minister", "safety Council", "mediate East", "a fewer days", "strategical"]:
+        assert damage not in out
+
+
+def test_traps_unchanged(fixed_with_reference):
+    out = fixed_with_reference.text
+    assert "erstwhile" in out and "a common interest" in out  # "erstwhile russian republics" means "former"
+
+
+def test_output_identical_outside_edits(seed_text, fixed_with_reference):
+    out = fixed_with_reference.text
+    rebuilt = apply(seed_text, fixed_with_reference.applied)
+    assert rebuilt == out
+    matcher = difflib.SequenceMatcher(None, seed_text, out, autojunk=False)
+    changed = [(i1, i2) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
+    for i1, i2 in changed:
+        assert any(e.start <= i1 and i2 <= e.end for e in fixed_with_reference.applied), seed_text[i1 - 10 : i2 + 10]
+
+
+def test_reference_decides_where_the_lm_alone_chooses_wrong(smollm, clean_seed_text):
+    text = "Russian president Vladimir Putin and Iranian abroad Minister Abbas Araghchi shake hands in Moscow."
+    without = fix_text(text, ["lm"]).text
+    with_ref = fix_text(text, ["lm"], references=[clean_seed_text]).text
+    assert "Iranian Foreign Minister Abbas" in with_ref
+    assert without != with_ref
+
+
+def test_reference_support_prefers_exact_names():
+    reference = Reference(["Iranian Foreign Minister Abbas Araghchi travelled to Moscow."])
+    left, right = ["iranian"], ["minister", "abbas"]
+    assert reference.phrase_support(left, "Foreign", right) == 1.0
+    assert reference.phrase_support(left, "Prime", right) == 0.0
+
+
+def edit(start, end, text, replacement, score=0.9):
+    return Edit(start, end, text, (Suggestion(replacement, score),))
+
+
+def test_article_agreement_is_repaired():
+    text = "It is not an empty check for war."
+    start = text.index("empty")
+    fixed = with_article_agreement(text, edit(start, start + 5, "empty", "blank"))
+    assert apply(text, [fixed]) == "It is not a blank check for war."
+    capital = "An empty check."
+    assert apply(capital, [with_article_agreement(capital, edit(3, 8, "empty", "blank"))]) == "A blank check."
+
+
+def test_select_drops_overlaps_keeping_the_stronger():
+    a, b = edit(0, 5, "abcde", "x", 0.6), edit(3, 8, "defgh", "y", 0.9)
+    assert select([a, b]) == [b]
+
+
+def test_insertions_and_crlf_bom_untouched():
+    text = "\ufeffOne.Two\r\nThree\r\n"
+    out = apply(text, [edit(5, 5, "", " ")])
+    assert out == "\ufeffOne. Two\r\nThree\r\n"
