@@ -58,9 +58,19 @@ class Reference:
             return 0.0, 0.0
         return _CHRF.sentence_score(sentence, closest).score, _BLEU.sentence_score(sentence, closest).score
 
+    @cached_property
+    def capitalised(self) -> set[str]:
+        """Lower-cased words the reference writes with a capital inside a sentence: parts of names."""
+        found = set()
+        for sentence in self.sentences:
+            tokens = _WORDS.findall(sentence)
+            found.update(t.lower() for t in tokens[1:] if t[:1].isupper())
+        return found
+
     def phrase_support(self, left: list[str], replacement: str, right: list[str]) -> float:
         """Share of the longest n-grams through the replacement (with up to 2 words each side) found
-        verbatim in the reference: 1.0 when "Foreign Minister Abbas" is there as written."""
+        verbatim in the reference: 1.0 when "Foreign Minister Abbas" is there as written. Only names
+        of people, offices and bodies count: an n-gram of common words ("for the") proves nothing."""
         middle = words(replacement)
         if not middle:
             return 0.0
@@ -70,6 +80,6 @@ class Reference:
                 gram = tuple(left[len(left) - lo :] + middle + right[:ro])
                 if len(gram) > 4 or (lo + ro == 0 and len(middle) == 1):
                     continue  # a lone word proves little; longer n-grams are not indexed
-                if gram in self.ngrams:
+                if gram in self.ngrams and any(w in self.capitalised for w in gram):
                     best = max(best, (lo + ro + len(middle)) / 4)
         return min(best, 1.0)

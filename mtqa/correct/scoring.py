@@ -28,7 +28,7 @@ from mtqa.lm.base import Continuation, LanguageModel
 from mtqa.text.document import Document
 
 WEIGHTS = {"lm": 0.4, "glossary": 0.35, "reference": 0.25}
-RIGHT_CONTEXT_WORDS = 12  # of the sentence after the edit: the rest rarely changes the comparison
+RIGHT_CONTEXT_WORDS = 6  # of the sentence after the edit: the rest rarely changes the comparison
 
 
 @dataclass
@@ -88,13 +88,18 @@ class Ranker:
         width = len(words(flag.text))
         if not left or not right or width != 1:
             return []
-        found = [g[1] for g in self.reference.ngrams if len(g) == 3 and g[0] == left[0] and g[2] == right[0]]
+        capitalised = self.reference.capitalised
+        if right[0] not in capitalised and left[0] not in capitalised:
+            return []  # only inside names of people, offices and bodies ("Iranian ___ Minister")
+        found = [
+            g[1] for g in self.reference.ngrams if len(g) == 3 and g[0] == left[0] and g[2] == right[0] and g[1] in capitalised
+        ]
         return [carry_case(flag.text, w) for w in sorted(found)[:5]]
 
     def _lm_gains(self, doc: Document, flags: list[Edit], candidates: list[list[str]]) -> list[list[float] | None]:
         requests, owners = [], []
         for index, (flag, texts) in enumerate(zip(flags, candidates)):
-            if not texts:
+            if not texts or flag.source == "spacing":
                 continue
             sentence = doc.sentence_at(flag.start) or doc.sentence_at(max(0, flag.start - 1))
             if sentence is None:

@@ -74,7 +74,8 @@ class LMSettings:
     suspicion_bits: float = 4.0  # ...and so is one whose (or whose right neighbour's) normalised surprisal is this high
     top_k: int = 40  # LM predictions looked at per suspect
     screen_bits: float = 2.0  # estimated gain an LM prediction needs before it is rescored in full
-    predictions_kept: int = 3  # of those, how many are rescored at most
+    predictions_kept: int = 2  # of those, how many are rescored at most
+    channel_screen_bits: float = -3.0  # trigram estimate other candidates need (it is blind to much)
     related_floor: float = 0.15  # embedding cosine an LM prediction needs with the word it replaces
     right_words: int = 3  # words of right context each variant carries (each token costs ~2 ms)
     discourse_score: float = 0.8  # a flag this sure makes other occurrences suspects...
@@ -211,24 +212,36 @@ class LMDetector:
     def _screen_predictions(
         self, tokens: list[Token], i: int, found: list[cands.Candidate], predictions: list[tuple[str, float]], original_bits: float
     ) -> list[cands.Candidate]:
-        """Keep the few LM predictions whose estimated gain is best: the LM's own left-context
-        preference plus a trigram's verdict on the words to the right, which a causal LM cannot see."""
-        others = [c for c in found if c.origin != cands.PREDICTION]
+        """Keep the candidates whose estimated gain makes a full rescoring worth its cost.
+
+        The estimate is cheap: for LM predictions, the LM's own left-context preference plus a
+        trigram's verdict on the two words to the right (which a causal LM cannot see); for the
+        other origins, the trigram's verdict on both sides.
+        """
         left = dict(predictions)
-        screened = []
+        original = tokens[i].text
+        kept, screened = [], []
         for c in found:
-            if c.origin != cands.PREDICTION:
-                continue
-            related = self.lm.similarity(tokens[i].text, c.text)
-            if related is not None and related < self.settings.related_floor:
-                continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
-            estimate = left.get(c.text, original_bits) - original_bits
-            if self.right_context is not None:
-                estimate += self._right_fit(tokens, i, c.text) - self._right_fit(tokens, i, tokens[i].text)
-            if estimate >= self.settings.screen_bits:
-                screened.append((estimate, c))
+            if c.origin == cands.PREDICTION:
+                related = self.lm.similarity(original, c.text)
+                if related is not None and related < self.settings.related_floor:
+                    continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
+                estimate = left.get(c.text, original_bits) - original_bits
+                if self.right_context is not None:
+                    estimate += self._right_fit(tokens, i, c.text) - self._right_fit(tokens, i, original)
+                if estimate >= self.settings.screen_bits:
+                    screened.append((estimate, c))
+            elif self.right_context is None or self._trigram_gain(tokens, i, c.text) >= self.settings.channel_screen_bits:
+                kept.append(c)
         screened.sort(key=lambda pair: pair[0], reverse=True)
-        return others + [c for _, c in screened[: self.settings.predictions_kept]]
+        return kept + [c for _, c in screened[: self.settings.predictions_kept]]
+
+    def _trigram_gain(self, tokens: list[Token], i: int, word: str) -> float:
+        """Trigram estimate of what replacing tokens[i] by `word` gains, over the word and two to its right."""
+        history = ["<s>"] + [t.text.lower() for t in tokens[max(0, i - 2) : i]]
+        original = self.right_context.word_logprob(tokens[i].text.lower(), history)
+        candidate = sum(self.right_context.word_logprob(w, history) for w in word.lower().split()[:1])
+        return candidate - original + self._right_fit(tokens, i, word) - self._right_fit(tokens, i, tokens[i].text)
 
     def _right_fit(self, tokens: list[Token], i: int, word: str) -> float:
         """Trigram log-probability of the next two words after `word` at position i."""
