@@ -3,7 +3,10 @@
 Overlapping flags are merged into one: the glossary's curated suggestions come
 first, the LM's follow, and the confidence combines both as independent
 evidence (1 − (1 − a)(1 − b)). When several detectors run, an LM flag that no
-other source confirms is discounted by how often such flags were right.
+other source confirms is discounted by how often such flags were right. The
+glossary runs first: the word swaps it establishes make the LM re-check the
+same words elsewhere, and the usages its context rules clear (known-correct
+look-alikes such as "erstwhile russian republics") are not flagged by the LM.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mtqa.detect.base import Detector
+from mtqa.detect.lm import LMDetector
 from mtqa.edits import Edit
 from mtqa.text.document import Document
 
@@ -21,8 +25,31 @@ class CombinedDetector:
         self.name = "+".join(d.name for d in detectors)
 
     def detect(self, doc: Document) -> list[Edit]:
-        flags = [edit for detector in self.detectors for edit in detector.detect(doc)]
+        flags: list[Edit] = []
+        cleared: list[tuple[int, int]] = []
+        for detector in self.detectors:  # the glossary runs first: the LM builds on what it established
+            if isinstance(detector, LMDetector):
+                flags.extend(detector.detect(doc, established_substitutions(flags)))
+            else:
+                flags.extend(detector.detect(doc))
+            cleared.extend(getattr(detector, "cleared", ()))
+        flags = [f for f in flags if f.source != "lm" or not any(s <= f.start and f.end <= e for s, e in cleared)]
         return merge(flags, discount_unconfirmed=len(self.detectors) > 1)
+
+
+def established_substitutions(flags: list[Edit]) -> dict[str, str]:
+    """Word swaps the glossary found ("safety Council" → "Security Council" gives safety → security):
+    the document's other uses of those words are suspects too (one sense per discourse)."""
+    swaps: dict[str, str] = {}
+    for flag in flags:
+        if flag.source != "glossary" or not flag.suggestions:
+            continue
+        wrong, right = flag.text.split(), flag.suggestions[0].text.split()
+        changed = [(w, r) for w, r in zip(wrong, right) if w.lower() != r.lower()]
+        if len(wrong) == len(right) and len(changed) == 1:
+            w, r = changed[0]
+            swaps.setdefault(w.lower(), r if w[:1].isupper() else r.lower())
+    return swaps
 
 
 # How far a flag that no other source confirms is trusted, by rule family: an LM prediction

@@ -14,12 +14,16 @@ class GlossaryDetector:
 
     def __init__(self, glossary: Glossary | None = None, disabled: set[str] | frozenset[str] = frozenset()) -> None:
         self.glossary = (load_glossary() if glossary is None else glossary).without(disabled)
+        # Spans of the last document where an entry's words matched but its context said the usage is
+        # right ("erstwhile russian republics"): known-correct English that other detectors must leave alone.
+        self.cleared: list[tuple[int, int]] = []
 
     def detect(self, doc: Document) -> list[Edit]:
         sentences = doc.sentences
         starts = [s.start for s in sentences]
         texts = [doc.text[s.start : s.end] for s in sentences]
         candidates: list[tuple[int, int, Entry, list[tuple[str, float]]]] = []
+        cleared: list[tuple[int, int]] = []
         # One scan of the whole text per entry is faster than one per sentence.
         for entry in self.glossary:
             for match in entry.pattern.finditer(doc.text):
@@ -30,6 +34,9 @@ class GlossaryDetector:
                 previous = texts[i - 1] if i else ""
                 if entry.allows(texts[i], match.start() - offset, match.end() - offset, previous):
                     candidates.append((match.start(), match.end(), entry, entry.corrections(match)))
+                else:
+                    cleared.append((match.start(), match.end()))
+        self.cleared = cleared
 
         # Overlaps between entries: the longer match wins, then the surer one.
         candidates.sort(key=lambda c: (c[0] - c[1], -c[2].prior, c[0]))

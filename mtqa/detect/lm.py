@@ -109,14 +109,16 @@ class LMDetector:
 
     # -- public --------------------------------------------------------------------------------
 
-    def detect(self, doc: Document) -> list[Edit]:
+    def detect(self, doc: Document, established: dict[str, str] | None = None) -> list[Edit]:
+        """Flags for `doc`. `established` maps lower-cased words to replacements another source
+        confirmed in this document; their other occurrences are re-checked at a lower margin."""
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
         chunks = list(self._chunks(doc))
         edits: list[Edit] = []
         step = self.settings.group_chunks
         for first in range(0, len(chunks), step):
             group = chunks[first : first + step]
-            edits.extend(self._detect_group(doc, group, protected))
+            edits.extend(self._detect_group(doc, group, protected, established or {}))
             if self.progress:
                 self.progress(sum(len(c[2]) for c in group))
         return sorted(edits, key=lambda e: e.start)
@@ -150,7 +152,7 @@ class LMDetector:
             end = run[-1].end if i + limit >= len(tokens) else tokens[i + limit].start
             yield (run[0].start if i == 0 else part[0].start), end, part
 
-    def _detect_group(self, doc: Document, group, protected) -> list[Edit]:
+    def _detect_group(self, doc: Document, group, protected, established: dict[str, str]) -> list[Edit]:
         s = self.settings
         texts = [doc.text[start:end] for start, end, _ in group]
         scores = self.lm.analyse(texts, top_k=s.top_k)
@@ -159,7 +161,7 @@ class LMDetector:
             suspects.extend(self._suspects(index, start, tokens, score, protected))
         decided = self._rescore(doc, group, texts, suspects)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
-        confident = {}
+        confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
         for suspect, edit in decided:
             if edit.score >= s.discourse_score:
                 confident.setdefault(suspect.token.text.lower(), (edit.suggestions[0].text, edit.rule.split(":")[-1]))
