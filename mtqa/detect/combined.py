@@ -2,7 +2,7 @@
 
 Overlapping flags are merged into one: the glossary's curated suggestions come
 first, the LM's follow, and the confidence combines both as independent
-evidence (1 − (1 − a)(1 − b)). When several detectors run, an LM flag that no
+evidence (see `combined_score`). When several detectors run, an LM flag that no
 other source confirms is discounted by how often such flags were right. The
 glossary runs first: the word swaps it establishes make the LM re-check the
 same words elsewhere, and the usages its context rules clear (known-correct
@@ -35,6 +35,12 @@ class CombinedDetector:
             cleared.extend(getattr(detector, "cleared", ()))
         flags = [f for f in flags if f.source != "lm" or not any(s <= f.start and f.end <= e for s, e in cleared)]
         return merge(flags, discount_unconfirmed=len(self.detectors) > 1)
+
+
+def combined_score(a: float, b: float) -> float:
+    """Two sources that would each flag the span are independent evidence: 1 − (1 − a)(1 − b).
+    A source below the bar adds nothing: two weak hunches do not make a flag."""
+    return 1 - (1 - a) * (1 - b) if min(a, b) >= 0.5 else max(a, b)
 
 
 def established_substitutions(flags: list[Edit]) -> dict[str, str]:
@@ -73,7 +79,7 @@ def merge(flags: list[Edit], discount_unconfirmed: bool = False) -> list[Edit]:
         extra = tuple(s for s in flag.suggestions if s.text.lower() not in known and same.start == flag.start and same.end == flag.end)
         kept[index] = replace(
             same,
-            score=round(1 - (1 - same.score) * (1 - flag.score), 3),
+            score=round(combined_score(same.score, flag.score), 3),
             suggestions=same.suggestions + extra,
             message=f"{same.message}; {flag.source}: {flag.message}",
         )
