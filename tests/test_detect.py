@@ -4,6 +4,7 @@ import pytest
 
 from mtqa import pipeline
 from mtqa.correct import candidates
+from mtqa.glossary.model import carry_case
 from mtqa.detect.combined import merge
 from mtqa.detect.spacing import SpacingDetector
 from mtqa.edits import Edit, Suggestion
@@ -100,6 +101,6 @@ def test_candidate_generators(word, expected):
 
 
 def test_case_is_carried_over():
-    assert candidates.carry_case("Abroad", "foreign") == "Foreign"
-    assert candidates.carry_case("abroad", "Foreign") == "Foreign"
-    assert candidates.carry_case("NATO", "nato") == "NATO"
+    assert carry_case("Abroad", "foreign") == "Foreign"
+    assert carry_case("abroad", "Foreign") == "Foreign"
+    assert carry_case("NATO", "nato") == "NATO"

@@ -1,6 +1,6 @@
 """Applying accepted edits: one pass, nothing outside them changes.
 
-Replacements keep the original's capitalisation (carried over in `candidates.carry_case`)
+Replacements keep the original's capitalisation (`mtqa.glossary.model.carry_case`)
 and repair the indefinite article when the new word needs the other one
 ("an empty check" → "a blank check"), using inflect's a/an rules.
 """

@@ -16,6 +16,7 @@ import regex
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
+
 # Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
 CONFUSION, MORPHOLOGY, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
     "confusion",
@@ -142,14 +143,3 @@ def generate(word: str, predictions: list[tuple[str, float]] = (), glossary: lis
     closed = lower in FUNCTION_WORDS
     add((w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed), PREDICTION)
     return list(found.values())
-
-
-def carry_case(original: str, replacement: str) -> str:
-    """Give `replacement` the capitalisation pattern of `original` ("abroad Minister" → "Foreign Minister")."""
-    if not original or not replacement:
-        return replacement
-    if original.isupper() and len(original) > 1:
-        return replacement.upper()
-    if original[0].isupper() and not replacement[0].isupper():
-        return replacement[0].upper() + replacement[1:]
-    return replacement

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mtqa.correct.candidates import carry_case
+from mtqa.glossary.model import carry_case
 from mtqa.correct.reference import Reference, words
 from mtqa.edits import Edit, Suggestion
 from mtqa.lm.base import Continuation, LanguageModel

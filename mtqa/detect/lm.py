@@ -34,6 +34,7 @@ import regex
 
 from mtqa.correct import candidates as cands
 from mtqa.edits import Edit, Suggestion
+from mtqa.glossary.model import carry_case
 from mtqa.lm.base import Continuation, LanguageModel, TextScores
 from mtqa.lm.ngram import NgramLM
 from mtqa.text.document import Document, Sentence, Token
@@ -329,7 +330,7 @@ class LMDetector:
     def _cased(original: str, candidate: cands.Candidate) -> str:
         if candidate.origin == cands.PREDICTION:
             return candidate.text  # the LM chose its own case ("Middle")
-        return cands.carry_case(original, candidate.text)
+        return carry_case(original, candidate.text)
 
 
 def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:
