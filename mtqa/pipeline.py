@@ -5,9 +5,12 @@ Models are loaded once per process and only when a chosen detector needs them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+import regex
 
 from mtqa.detect.base import Detector
 from mtqa.detect.combined import CombinedDetector
@@ -76,3 +79,105 @@ def check_text(
     doc = Document(text)
     flags = [f for f in detector.detect(doc) if f.score >= threshold and not is_disabled(f, disabled)]
     return doc, flags
+
+
+# -- long texts -------------------------------------------------------------------------------
+
+# Texts longer than this are checked a block of whole paragraphs at a time, so memory stays
+# bounded whatever the length (a Document costs about 40 bytes of memory per character).
+BLOCK_CHARS = 50_000
+_SENTENCE_END = regex.compile(r"[.!?][\"”’)]*\s+")
+
+
+def blocks(text: str, size: int = BLOCK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) spans that tile `text`, each about `size` characters, cut at line breaks
+    (every line is a paragraph); a longer line is cut after a sentence end, else at a space."""
+    spans, start, n = [], 0, len(text)
+    while n - start > size:
+        low, high = start + size // 2, start + size
+        cut = text.rfind("\n", low, high) + 1
+        if not cut:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high)]
+            cut = ends[-1] if ends else 0
+        if not cut:
+            space = max(text.rfind(" ", low, high), text.rfind("\t", low, high))
+            cut = space + 1 if space >= 0 else high
+        spans.append((start, cut))
+        start = cut
+    if start < n or not spans:
+        spans.append((start, n))
+    return spans
+
+
+def shifted(edits: list[Edit], offset: int) -> list[Edit]:
+    """Edits of a block, with offsets into the whole text."""
+    return [replace(e, start=e.start + offset, end=e.end + offset) for e in edits] if offset else list(edits)
+
+
+def check_blocks(
+    detector: Detector,
+    text: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    disabled: frozenset[str] = frozenset(),
+    size: int = BLOCK_CHARS,
+) -> Iterator[tuple[int, int, int, list[Edit]]]:
+    """`check_text` a block of paragraphs at a time: (start, end, words, flags) per block, flag
+    offsets into the whole text. A text shorter than `size` is one block, checked as by `check_text`."""
+    for start, end in blocks(text, size):
+        doc, flags = check_text(detector, text[start:end], threshold, disabled)
+        yield start, end, doc.word_count(), shifted(flags, start)
+
+
+# -- is it English? ---------------------------------------------------------------------------
+
+_LETTERS = regex.compile(r"\p{L}+")
+MIN_WORDS_FOR_LANGUAGE = 20  # shorter texts are not judged
+FUNCTION_WORD_SHARE = 0.15  # English prose: 0.3-0.5 of words are among its 150 commonest; other languages: < 0.1
+KNOWN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    words: int  # words looked at (a sample on long texts)
+    known: float  # share of them that English has at all (wordfreq zipf > 0)
+    function: float  # share that are among the 150 commonest English words
+
+    @property
+    def english(self) -> bool:
+        if self.words < MIN_WORDS_FOR_LANGUAGE:
+            return True
+        return self.known >= KNOWN_SHARE and self.function >= FUNCTION_WORD_SHARE
+
+    def warning(self, path: str) -> str | None:
+        if self.english:
+            return None
+        return (
+            f"{path}: does not look like English ({self.known:.0%} of words known, {self.function:.0%} English "
+            "function words); flags will be unreliable, so the language-model detector is skipped"
+        )
+
+
+@cache
+def _common_english() -> frozenset[str]:
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list("en", 150))
+
+
+def guess_language(text: str, sample_words: int = 3000) -> LanguageGuess:
+    """How English `text` looks. Share of known words alone is not enough: wordfreq's English list knows
+    most French, German and Spanish words (74-84% of a news paragraph), but not as common function words."""
+    from wordfreq import zipf_frequency
+
+    if len(text) > 20 * sample_words:  # long text: windows spread evenly over it
+        step = len(text) // 20
+        pieces = [text[i : i + sample_words] for i in range(0, len(text), step)]
+    else:
+        pieces = [text]
+    words = [w.lower() for piece in pieces for w in _LETTERS.findall(piece)][: sample_words * 2]
+    if not words:
+        return LanguageGuess(0, 0.0, 0.0)
+    common = _common_english()
+    known = sum(1 for w in words if zipf_frequency(w, "en") > 0)
+    function = sum(1 for w in words if w in common)
+    return LanguageGuess(len(words), known / len(words), function / len(words))

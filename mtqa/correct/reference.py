@@ -59,12 +59,12 @@ class Reference:
         return _CHRF.sentence_score(sentence, closest).score, _BLEU.sentence_score(sentence, closest).score
 
     @cached_property
-    def capitalised(self) -> set[str]:
-        """Lower-cased words the reference writes with a capital inside a sentence: parts of names."""
-        found = set()
+    def capitalised(self) -> dict[str, str]:
+        """Words the reference writes with a capital inside a sentence (parts of names), by lower case."""
+        found: dict[str, str] = {}
         for sentence in self.sentences:
             tokens = _WORDS.findall(sentence)
-            found.update(t.lower() for t in tokens[1:] if t[:1].isupper())
+            found.update((t.lower(), t) for t in tokens[1:] if t[:1].isupper())
         return found
 
     def phrase_support(self, left: list[str], replacement: str, right: list[str]) -> float:

@@ -72,14 +72,14 @@ class Ranker:
         texts = [s.text for s in flag.suggestions]
         if self.glossary:
             texts += [carry_case(flag.text, t) for t, _ in self.glossary.corrections(flag.text)]
-        if self.reference and flag.start != flag.end:
-            texts += self._reference_candidates(doc, flag)
-        seen, unique = set(), []
-        for text in texts:
-            if text.lower() not in seen and text != flag.text:
-                seen.add(text.lower())
-                unique.append(text)
-        return unique
+        from_reference = self._reference_candidates(doc, flag) if self.reference and flag.start != flag.end else []
+        # The reference's spelling of a name wins over the same word in another case ("foreign" → "Foreign").
+        spelled = {t.lower(): t for t in from_reference}
+        unique: dict[str, str] = {}
+        for text in texts + from_reference:
+            if text != flag.text:
+                unique.setdefault(text.lower(), spelled.get(text.lower(), text))
+        return list(unique.values())
 
     def _reference_candidates(self, doc: Document, flag: Edit) -> list[str]:
         """Words the reference puts between the same neighbours ("Iranian ___ Minister")."""
@@ -94,7 +94,7 @@ class Ranker:
         found = [
             g[1] for g in self.reference.ngrams if len(g) == 3 and g[0] == left[0] and g[2] == right[0] and g[1] in capitalised
         ]
-        return [carry_case(flag.text, w) for w in sorted(found)[:5]]
+        return [carry_case(flag.text, capitalised[w]) for w in sorted(found)[:5]]
 
     def _lm_gains(self, doc: Document, flags: list[Edit], candidates: list[list[str]]) -> list[list[float] | None]:
         requests, owners = [], []

@@ -8,8 +8,10 @@ to the terminal, and rich markup in it is escaped.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
+from typing import IO, Protocol
 
 import regex
 from rich.console import Console
@@ -28,10 +30,40 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+class TextIndex(Protocol):
+    """What reports need of a checked text (a `Document` is one; so is a `TextView`)."""
+
+    text: str
+
+    def line_col(self, offset: int) -> tuple[int, int]: ...
+
+    def word_count(self) -> int: ...
+
+
+class TextView:
+    """Line and column lookup over a whole text without segmenting it (long texts are checked by blocks)."""
+
+    def __init__(self, text: str, words: int = 0) -> None:
+        self.text = text
+        self.words = words
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset (columns count characters), as `Document.line_col`."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def word_count(self) -> int:
+        return self.words
+
+
+_NEWLINE = regex.compile(r"\n")
+
+
 @dataclass(frozen=True)
 class FileFlags:
     path: str
-    doc: Document
+    doc: TextIndex
     flags: list[Edit]
 
 
@@ -52,9 +84,55 @@ def flag_json(doc: Document, edit: Edit) -> dict:
     }
 
 
+# json.dumps escapes \t, \n and \r inside strings, so raw ones are the layout's own whitespace.
+_JSON_UNSAFE = regex.compile(r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}--[\t\n\r]]", regex.V1)
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text with every control or format character \\u-escaped (json.dumps leaves DEL, C1 controls
+    such as CSI and bidi overrides raw): same value when parsed, inert on a terminal."""
+    return _JSON_UNSAFE.sub(lambda m: json.dumps(m.group())[1:-1], encoded)
+
+
+def dumps(value, indent: int | None = 2) -> str:
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=indent))
+
+
 def to_json(files: list[FileFlags], **extra) -> str:
     payload = {"version": JSON_VERSION, **extra, "files": [{"path": f.path, "flags": [flag_json(f.doc, e) for e in f.flags]} for f in files]}
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    return dumps(payload)
+
+
+class JsonStream:
+    """The `to_json` shape written as it is produced, so a long text's flags need not be held in memory:
+    begin(), then per file file(path) and flag(...)s, then end(errors). The result is one JSON document."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._files = 0
+        self._flags = 0
+
+    def begin(self, **extra) -> None:
+        head = dumps({"version": JSON_VERSION, **extra}, indent=None)[:-1]
+        self.stream.write(f"{head}, \"files\": [")
+
+    def file(self, path: str, **extra) -> None:
+        if self._files:
+            self.stream.write("]},")
+        self._files += 1
+        self._flags = 0
+        head = dumps({"path": path, **extra}, indent=None)[:-1]
+        self.stream.write(f"\n  {head}, \"flags\": [")
+
+    def flag(self, doc: TextIndex, edit: Edit) -> None:
+        self.stream.write(("," if self._flags else "") + "\n    " + dumps(flag_json(doc, edit), indent=None))
+        self._flags += 1
+
+    def end(self, **extra) -> None:
+        self.stream.write("]}" if self._files else "")
+        tail = dumps(extra, indent=None)[1:] if extra else "}"
+        self.stream.write("\n]" + (", " + tail if extra else tail) + "\n")
+        self.stream.flush()
 
 
 def _display(doc: Document, edit: Edit) -> str:
@@ -81,10 +159,18 @@ def text_lines(file: FileFlags) -> list[Text]:
     return lines
 
 
+def print_lines(console: Console, file: FileFlags) -> None:
+    for line in text_lines(file):
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+def print_summary(console: Console, flags: int, files: int, words: int) -> None:
+    console.print(escape(f"{flags} flag(s) in {files} file(s), {words} words"), style="dim", highlight=False, soft_wrap=True)
+
+
 def print_text(console: Console, files: list[FileFlags]) -> None:
     for file in files:
-        for line in text_lines(file):
-            console.print(line, soft_wrap=True, highlight=False)
+        print_lines(console, file)
     total = sum(len(f.flags) for f in files)
     words = sum(f.doc.word_count() for f in files)
-    console.print(escape(f"{total} flag(s) in {len(files)} file(s), {words} words"), style="dim", highlight=False)
+    print_summary(console, total, len(files), words)
