@@ -8,13 +8,21 @@ and repair the indefinite article when the new word needs the other one
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
-import inflect
 import regex
 
 from mtqa.edits import Edit
 
-_ENGINE = inflect.engine()
+
+
+@cache
+def _engine():
+    """inflect takes seconds to import: load it only when an edit needs its article checked."""
+    import inflect
+
+    return inflect.engine()
+
 _ARTICLE_BEFORE = regex.compile(r"(?<![\w-])(a|an|A|An|AN)(\s+)$")
 
 
@@ -35,7 +43,7 @@ def with_article_agreement(text: str, edit: Edit) -> Edit:
     if not match:
         return edit
     replacement = edit.suggestions[0].text
-    wanted = _ENGINE.a(replacement).split(" ", 1)[0]
+    wanted = _engine().a(replacement).split(" ", 1)[0]
     article = match.group(1)
     if wanted.lower() == article.lower():
         return edit

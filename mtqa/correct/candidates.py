@@ -86,6 +86,7 @@ def confusion_sets() -> dict[str, tuple[str, ...]]:
     return {word: tuple(sorted(others)) for word, others in table.items()}
 
 
+@cache  # spelling neighbours look up millions of strings on a long text, most of them repeats
 def frequency(word: str) -> float:
     """Zipf frequency (0 = unknown, 7+ = 'the'); lower-cased because capitals are positional."""
     return zipf_frequency(word, "en")
