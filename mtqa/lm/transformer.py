@@ -20,6 +20,8 @@ import torch
 from mtqa.lm.base import Continuation, LanguageModel, TextScores
 
 LOG2E = 1 / math.log(2)
+EMBEDDINGS_KEPT = 20_000  # 2.3 kB each
+HEAD_ROWS = 256  # positions sent through the vocabulary head at once (see `_score`)
 
 
 @dataclass
@@ -40,7 +42,7 @@ class TransformerLM(LanguageModel):
         tokenizer,  # a tokenizers.Tokenizer
         bos_id: int = 0,
         max_tokens: int = 256,
-        batch_tokens: int = 1024,
+        batch_tokens: int = 512,
         prefix_tokens: int = 64,
     ) -> None:
         self.name = name
@@ -54,6 +56,7 @@ class TransformerLM(LanguageModel):
         self.prefix_tokens = prefix_tokens
         self._windows: dict[str, list[_Window]] = {}  # caches of the last `analyse` call
         self._vocab_words = self._word_tokens()
+        self._embeddings: dict[str, torch.Tensor] = {}
 
     @classmethod
     def load(cls, name: str, directory: Path) -> TransformerLM:
@@ -79,9 +82,18 @@ class TransformerLM(LanguageModel):
 
     @torch.inference_mode()
     def similarity(self, a: str, b: str) -> float:
-        embeddings = self.model.get_input_embeddings().weight
-        va, vb = (embeddings[self._encode(" " + w)[0]].mean(0) for w in (a, b))
-        return float(torch.nn.functional.cosine_similarity(va, vb, dim=0))
+        va, vb = self._embedding(a), self._embedding(b)
+        return float(torch.dot(va, vb))
+
+    def _embedding(self, word: str) -> torch.Tensor:
+        """The word's input embedding (mean over its tokens), unit length; kept, since a text asks
+        about the same words many times."""
+        if word not in self._embeddings:
+            if len(self._embeddings) >= EMBEDDINGS_KEPT:  # bounded: a long text has an open vocabulary
+                self._embeddings.clear()
+            vector = self.model.get_input_embeddings().weight[self._encode(" " + word)[0]].mean(0)
+            self._embeddings[word] = vector / vector.norm().clamp_min(1e-12)
+        return self._embeddings[word]
 
     # -- analyse -------------------------------------------------------------------------------
 
@@ -92,14 +104,21 @@ class TransformerLM(LanguageModel):
             _Window([self.bos_id, *ids[i : i + size]], spans[i : i + size]) for i in range(0, max(len(ids), 1), size)
         ]
 
-    def _batches(self, items: list, length) -> list[list]:
-        """Group items, in the order given, so that each batch holds about `batch_tokens` padded tokens."""
-        batches, current = [], []
+    def _batches(self, items: list, sizes) -> list[list]:
+        """Group items, in the order given, so that each padded batch costs about `batch_tokens`.
+
+        `sizes(item)` gives an item's length along each padded axis; a batch costs its row count
+        times the sum of the longest length along each axis.
+        """
+        batches, current, longest = [], [], ()
         for item in items:
-            if current and length(item) * (len(current) + 1) > self.batch_tokens:
+            size = sizes(item)
+            widened = tuple(map(max, longest, size)) if current else size
+            if current and sum(widened) * (len(current) + 1) > self.batch_tokens:
                 batches.append(current)
-                current = []
+                current, widened = [], size
             current.append(item)
+            longest = widened
         if current:
             batches.append(current)
         return batches
@@ -110,31 +129,27 @@ class TransformerLM(LanguageModel):
         per_text = {text: self._windows_of(text) for text in dict.fromkeys(texts)}
         windows = [w for ws in per_text.values() for w in ws]
         results: dict[int, tuple[np.ndarray, list[list[tuple[str, float]]]]] = {}
-        for batch in self._batches(sorted(windows, key=lambda w: len(w.ids)), lambda w: len(w.ids)):
+        for batch in self._batches(sorted(windows, key=lambda w: len(w.ids)), lambda w: (len(w.ids),)):
             width = max(len(w.ids) for w in batch)
             ids = torch.tensor([w.ids + [self.bos_id] * (width - len(w.ids)) for w in batch])
             mask = torch.tensor([[1] * len(w.ids) + [0] * (width - len(w.ids)) for w in batch])
-            out = self.model(input_ids=ids, attention_mask=mask, use_cache=True)
-            logits = out.logits[:, :-1]
-            # log-softmax materialised over a 49k vocabulary is most of the cost: normalise only what is read.
-            norm = torch.logsumexp(logits, dim=-1)
-            target = (logits.gather(-1, ids[:, 1:, None])[..., 0] - norm) * LOG2E
-            top = logits.topk(top_k * 3, dim=-1) if top_k else None
+            out = self.model.get_decoder()(input_ids=ids, attention_mask=mask, use_cache=True)
             cache = out.past_key_values
             for row, w in enumerate(batch):
                 n = len(w.ids)
                 w.keys = [layer.keys[row, :, :n].clone() for layer in cache.layers]
                 w.values = [layer.values[row, :, :n].clone() for layer in cache.layers]
+                target, norm, top = self._score(out.last_hidden_state[row, : n - 1], ids[row, 1:n], top_k * 3)
                 preds = []
-                if top is not None:
+                if top_k:
                     for pos in range(n - 1):
                         words = []
-                        base = float(norm[row, pos])
-                        for logit, idx in zip(top.values[row, pos].tolist(), top.indices[row, pos].tolist()):
+                        base = float(norm[pos])
+                        for logit, idx in zip(top.values[pos].tolist(), top.indices[pos].tolist()):
                             if idx in self._vocab_words:
                                 words.append((self._vocab_words[idx], (logit - base) * LOG2E))
                         preds.append(words[:top_k])
-                results[id(w)] = (target[row, : n - 1].numpy().copy(), preds)
+                results[id(w)] = (target.numpy(), preds)
         scores = []
         for text in texts:
             ws = per_text[text]
@@ -166,41 +181,73 @@ class TransformerLM(LanguageModel):
                 ids = self._encode(lead + variant)[0]
                 rows.append((r_index, v_index, window, keep, [window.ids[keep - 1], *ids]))
         results = [[0.0] * len(r.variants) for r in requests]
-        # Rows of similar prefix length go together (less padding in the cache); a batch is sized by
-        # its new tokens, since the cached prefix costs attention only, not the MLPs and the head.
-        rows.sort(key=lambda row: (row[3], len(row[4])))
-        for batch in self._batches(rows, lambda row: len(row[4]) + row[3] // 16):
+        # Rows of equal length go together (padding costs as much as a token). A batch is sized by its
+        # new tokens plus a share for each row's copy of the cached prefix, which costs no MLP or head
+        # work but holds most of the batch's memory.
+        rows.sort(key=lambda row: (len(row[4]), min(row[3] - 1, self.prefix_tokens)))
+        for batch in self._batches(rows, lambda row: (len(row[4]), min(row[3] - 1, self.prefix_tokens) // 4)):
             past = max(min(row[3] - 1, self.prefix_tokens) for row in batch)
             width = max(len(row[4]) for row in batch)
-            layers = len(batch[0][2].keys)
-            cache_k, cache_v, mask, ids, positions = [], [], [], [], []
+            mask, ids, positions = [], [], []
             for _, _, window, keep, tokens in batch:
                 used = min(keep - 1, self.prefix_tokens)
                 pad = past - used
                 mask.append([0] * pad + [1] * used + [1] * len(tokens) + [0] * (width - len(tokens)))
                 ids.append(tokens + [self.bos_id] * (width - len(tokens)))
                 positions.append(list(range(keep - 1, keep - 1 + width)))
-            for layer in range(layers):
-                cache_k.append(torch.stack([_left_pad(_recent(row[2].keys[layer], row[3] - 1, past), past) for row in batch]))
-                cache_v.append(torch.stack([_left_pad(_recent(row[2].values[layer], row[3] - 1, past), past) for row in batch]))
             from transformers import DynamicCache
 
             cache = DynamicCache()
-            for layer in range(layers):
-                cache.update(cache_k[layer], cache_v[layer], layer)
+            for layer in range(len(batch[0][2].keys)):
+                cache.update(
+                    torch.stack([_left_pad(_recent(row[2].keys[layer], row[3] - 1, past), past) for row in batch]),
+                    torch.stack([_left_pad(_recent(row[2].values[layer], row[3] - 1, past), past) for row in batch]),
+                    layer,
+                )
             ids_t = torch.tensor(ids)
-            out = self.model(
+            out = self.model.get_decoder()(
                 input_ids=ids_t,
                 attention_mask=torch.tensor(mask),
                 position_ids=torch.tensor(positions),
                 past_key_values=cache,
                 use_cache=False,
             )
-            logits = out.logits[:, :-1]
-            logprobs = logits.gather(-1, ids_t[:, 1:, None])[..., 0] - torch.logsumexp(logits, dim=-1)
-            for row_index, (r_index, v_index, _, _, tokens) in enumerate(batch):
-                results[r_index][v_index] = float(logprobs[row_index, : len(tokens) - 1].sum()) * LOG2E
+            # Only real tokens reach the vocabulary head: padding would cost as much as a token.
+            lengths = torch.tensor([len(row[4]) - 1 for row in batch])
+            valid = torch.arange(width - 1)[None, :] < lengths[:, None]
+            logprobs, _, _ = self._score(out.last_hidden_state[:, :-1][valid], ids_t[:, 1:][valid])
+            for row_index, total in enumerate(torch.split(logprobs, lengths.tolist())):
+                r_index, v_index = batch[row_index][0], batch[row_index][1]
+                results[r_index][v_index] = float(total.sum())
         return results
+
+    def _score(
+        self, hidden: torch.Tensor, targets: torch.Tensor, top: int = 0
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.return_types.topk | None]:
+        """Log2-probabilities of `targets` from hidden states (positions, dim), the log normaliser
+        per position, and optionally the `top` best logits.
+
+        The head runs over `HEAD_ROWS` positions at a time: logits over a 49k vocabulary cost
+        200 kB a position, which would otherwise dominate peak memory. Log-softmax is never
+        materialised; only the normaliser and the entries read.
+        """
+        head = self.model.get_output_embeddings()
+        scores, norms, tops = [], [], []
+        for first in range(0, hidden.shape[0], HEAD_ROWS):
+            logits = head(hidden[first : first + HEAD_ROWS])
+            norm = torch.logsumexp(logits, dim=-1)
+            picked = logits.gather(-1, targets[first : first + HEAD_ROWS, None])[:, 0]
+            scores.append((picked - norm) * LOG2E)
+            norms.append(norm)
+            if top:
+                tops.append(logits.topk(top, dim=-1))
+        if not scores:
+            empty = hidden.new_zeros(0)
+            return empty, empty, None
+        best = None
+        if tops:
+            best = torch.return_types.topk((torch.cat([t.values for t in tops]), torch.cat([t.indices for t in tops])))
+        return torch.cat(scores), torch.cat(norms), best
 
     def _prefix(self, request: Continuation) -> tuple[_Window, int, str]:
         """The window holding the cut, how many of its ids precede the cut, and any text of a token
