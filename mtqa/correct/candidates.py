@@ -107,6 +107,11 @@ def is_known(word: str, floor: float = 2.5) -> bool:
     return frequency(word) >= floor
 
 
+def is_common_word(word: str) -> bool:
+    """A dictionary word with a part of speech (lower-case "russian" or a name is not)."""
+    return bool(getAllLemmas(word.lower()))
+
+
 def morphological(word: str) -> list[str]:
     lower = word.lower()
     out = []

@@ -94,6 +94,24 @@ class _Suspect:
     bonus: float = 0.0
 
 
+def _starts_name(text: str, offset: int, tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is followed by one space and a capitalised word (`text` starts at `offset`)."""
+    end = tokens[i].end - offset
+    return i + 1 < len(tokens) and text[end : end + 1] == " " and tokens[i + 1].start == tokens[i].end + 1 and tokens[i + 1].text[:1].isupper()
+
+
+def _without_predictions(doc: Document) -> set[int]:
+    """Offsets of the words LM predictions are not offered for: names (capitalised inside a
+    sentence), whose only question is their spelling, and the first word of each sentence, whose
+    left context is only a sentence break, so the LM's guesses there are as good as random."""
+    out = set()
+    for sentence in doc.sentences:
+        words = sentence.words()
+        out.update(t.start for t in words[:1])
+        out.update(t.start for t in words[1:] if t.text[:1].isupper())
+    return out
+
+
 class LMDetector:
     def __init__(
         self,
@@ -107,6 +125,7 @@ class LMDetector:
         self.settings = settings or LMSettings()
         self.progress = progress
         self.name = "lm"
+        self._unpredicted: set[int] = set()  # see `_without_predictions`, for the document being checked
 
     # -- public --------------------------------------------------------------------------------
 
@@ -114,6 +133,7 @@ class LMDetector:
         """Flags for `doc`. `established` maps lower-cased words to replacements another source
         confirmed in this document; their other occurrences are re-checked at a lower margin."""
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
+        self._unpredicted = _without_predictions(doc)
         chunks = list(self._chunks(doc))
         edits: list[Edit] = []
         step = self.settings.group_chunks
@@ -203,9 +223,10 @@ class LMDetector:
             after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
             if surprisal[i] < s.surprisal_bits and max(suspicion[i], after) < s.suspicion_bits:
                 continue
-            # A capitalised word inside a sentence is a name: only its spelling is in question.
-            name = t.text[:1].isupper() and i > 0 and tokens[i - 1].end == t.start - 1
-            predictions = [] if name else score.predictions_at(t.start - chunk_start)
+            predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
+            if cands.is_common_word(t.text) and not _starts_name(score.text, chunk_start, tokens, i):
+                # A name in place of a common word is a rewrite, unless it starts a name ("Foreign Minister").
+                predictions = [(w, bits) for w, bits in predictions if not w[:1].isupper()]
             found = cands.generate(t.text, predictions)
             found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
             if found:
