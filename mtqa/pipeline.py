@@ -50,7 +50,10 @@ def build_detector(
     lm: str | None = None,
     glossary_files: tuple[Path, ...] = (),
     progress: Callable[[int], None] | None = None,
+    models: Callable[[str], LanguageModel] = language_model,
 ) -> CombinedDetector:
+    """The detectors named, combined; `models` loads a language model by name (the bench passes
+    one that shares answers between detectors)."""
     from mtqa.detect.glossary import GlossaryDetector
     from mtqa.detect.lm import LMDetector
     from mtqa.detect.spacing import SpacingDetector
@@ -62,7 +65,7 @@ def build_detector(
         elif name == "lm":
             model = lm or registry.default_model()
             right = language_model("trigram") if model != "trigram" else None
-            detectors.append(LMDetector(language_model(model), right, progress=progress))
+            detectors.append(LMDetector(models(model), right, progress=progress))
         elif name == "spacing":
             detectors.append(SpacingDetector())
     return CombinedDetector(detectors)
