@@ -104,3 +104,19 @@ def test_case_is_carried_over():
     assert carry_case("Abroad", "foreign") == "Foreign"
     assert carry_case("abroad", "Foreign") == "Foreign"
     assert carry_case("NATO", "nato") == "NATO"
+
+
+def test_lone_capital_is_lowered_and_names_are_left_alone(lm_flags, seed_text):
+    subtle = flag_at(lm_flags[1], seed_text, "Subtle")
+    assert subtle is not None and subtle.suggestions[0].text == "subtle"
+    assert candidates.recased("Subtle", lone_capital=True) == ["subtle"]
+    assert candidates.recased("Subtle") == [] and candidates.recased("Tehran", lone_capital=True) == []
+
+
+def test_no_predictions_at_sentence_starts_or_for_names():
+    from mtqa.detect.lm import _without_predictions
+
+    text = "Diplomacy matters. Later, Araghchi met the abroad Minister."
+    skipped = _without_predictions(Document(text))
+    assert {text.index("Diplomacy"), text.index("Later"), text.index("Araghchi"), text.index("Minister")} <= skipped
+    assert text.index("abroad") not in skipped

@@ -74,3 +74,43 @@ def test_word_logprobs_cover_each_word(smollm):
     assert scores.word_logprob(text.index("Aszchabad"), text.index("Aszchabad") + 9) < -10
     predictions = scores.predictions_at(text.index("theme"))
     assert predictions and all(isinstance(w, str) and lp <= 0 for w, lp in predictions)
+
+
+def test_unchanged_variant_is_read_off_the_analysis(smollm):
+    """The text as it stands costs no rescoring, and equals what a rescored row would give."""
+    text = "Putin and Iranian abroad Minister Abbas Araghchi met in Moscow."
+    cut = text.index(" abroad")
+    smollm.analyse([text])
+    read_off = smollm.continuations([Continuation(text, cut, (" abroad Minister Abbas",))])[0][0]
+    # A different cut puts the same words through a rescored row: " Iranian" is part of the variant.
+    start = text.index(" Iranian")
+    rescored = smollm.continuations([Continuation(text, start, (" Iranian abroad Minister Abbas", " Iranian X"))])[0][0]
+    iranian = smollm.continuations([Continuation(text, start, (" Iranian",))])[0][0]
+    assert read_off == pytest.approx(rescored - iranian, abs=0.05)
+
+
+def test_batches_count_the_longest_item_of_each_axis(smollm):
+    batches = smollm._batches([(2, 100), (2, 0), (2, 0)], lambda item: item)
+    assert sum(map(len, batches)) == 3
+    for batch in batches:
+        widest = tuple(map(max, *batch)) if len(batch) > 1 else batch[0]
+        assert len(batch) == 1 or len(batch) * sum(widest) <= smollm.batch_tokens
+
+
+def test_memo_answers_repeated_questions_without_the_model(smollm):
+    from mtqa.lm.memo import MemoLM
+
+    calls = []
+    memo = MemoLM(smollm)
+    original = smollm.continuations
+    text = "The safety Council met."
+    request = Continuation(text, text.index(" safety"), (" safety Council", " Security Council"))
+    first = memo.continuations([request])
+    smollm.continuations = lambda requests: calls.append(requests) or original(requests)
+    try:
+        again = memo.continuations([request])
+        analysed = memo.analyse([text]), memo.analyse([text])
+    finally:
+        del smollm.continuations
+    assert again == first and not calls
+    assert analysed[0][0] is analysed[1][0]

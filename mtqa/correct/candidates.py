@@ -19,9 +19,10 @@ from wordfreq import zipf_frequency
 
 
 # Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
-CONFUSION, MORPHOLOGY, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
+CONFUSION, MORPHOLOGY, CASE, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
     "confusion",
     "morphology",
+    "case",
     "pronoun",
     "number",
     "spelling",
@@ -125,6 +126,14 @@ def morphological(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def recased(word: str, lone_capital: bool = False) -> list[str]:
+    """For a capital inside a sentence with no name beside it (`lone_capital`), the word in lower
+    case when it is a common word: "Moscow's Subtle influence" -> "subtle"."""
+    if lone_capital and word[:1].isupper() and word[1:].islower() and is_common_word(word):
+        return [word.lower()]
+    return []
+
+
 def spelling(word: str) -> list[str]:
     """Known words one edit away (Norvig's edits1), for transliterated or slipped spellings."""
     lower = word.lower()
@@ -142,10 +151,13 @@ def spelling(word: str) -> list[str]:
     return sorted((e for e in edits if common.get(e, 0.0) >= floor), key=common.__getitem__, reverse=True)[:3]
 
 
-def generate(word: str, predictions: list[tuple[str, float]] = (), glossary: list[str] = ()) -> list[Candidate]:
-    """Candidates for `word` from every origin, without duplicates, case not yet carried over."""
+def generate(
+    word: str, predictions: list[tuple[str, float]] = (), glossary: list[str] = (), lone_capital: bool = False
+) -> list[Candidate]:
+    """Candidates for `word` from every origin, without duplicates, case not yet carried over
+    (but for the `recased` ones, which differ from the word in case only)."""
     lower = word.lower()
-    found: dict[str, Candidate] = {}
+    found: dict[str, Candidate] = {f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital)}
 
     def add(texts, origin: str) -> None:
         for text in texts:

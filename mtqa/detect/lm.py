@@ -46,6 +46,7 @@ PROTECTED = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[
 KIND_BY_ORIGIN = {
     cands.CONFUSION: "real-word",
     cands.MORPHOLOGY: "morphology",
+    cands.CASE: "grammar",
     cands.PRONOUN: "pronoun",
     cands.NUMBER: "function-word",
     cands.SPELLING: "name",
@@ -64,6 +65,7 @@ class LMSettings:
         default_factory=lambda: {
             cands.CONFUSION: 0.0,
             cands.MORPHOLOGY: 0.0,
+            cands.CASE: 2.0,
             cands.PRONOUN: 0.0,
             cands.NUMBER: 0.0,
             cands.SPELLING: 4.0,
@@ -125,7 +127,9 @@ class LMDetector:
         self.settings = settings or LMSettings()
         self.progress = progress
         self.name = "lm"
-        self._unpredicted: set[int] = set()  # see `_without_predictions`, for the document being checked
+        # Of the document being checked: see `_without_predictions`, and where sentences start.
+        self._unpredicted: set[int] = set()
+        self._sentence_starts: set[int] = set()
 
     # -- public --------------------------------------------------------------------------------
 
@@ -134,6 +138,7 @@ class LMDetector:
         confirmed in this document; their other occurrences are re-checked at a lower margin."""
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
         self._unpredicted = _without_predictions(doc)
+        self._sentence_starts = {s.words()[0].start for s in doc.sentences if s.words()}
         chunks = list(self._chunks(doc))
         edits: list[Edit] = []
         step = self.settings.group_chunks
@@ -221,17 +226,26 @@ class LMDetector:
             if not (t.is_word or t.text in cands._NUMBERS) or _inside(t, protected):
                 continue
             after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
-            if surprisal[i] < s.surprisal_bits and max(suspicion[i], after) < s.suspicion_bits:
+            lone_capital = self._lone_capital(tokens, i)  # suspect in any context: "Moscow's Subtle influence"
+            if surprisal[i] < s.surprisal_bits and max(suspicion[i], after) < s.suspicion_bits and not lone_capital:
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
             if cands.is_common_word(t.text) and not _starts_name(score.text, chunk_start, tokens, i):
                 # A name in place of a common word is a rewrite, unless it starts a name ("Foreign Minister").
                 predictions = [(w, bits) for w, bits in predictions if not w[:1].isupper()]
-            found = cands.generate(t.text, predictions)
+            found = cands.generate(t.text, predictions, lone_capital=lone_capital)
             found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
         return out
+
+    def _lone_capital(self, tokens: list[Token], i: int) -> bool:
+        """A capitalised common word inside a sentence with no capitalised word beside it."""
+        t = tokens[i]
+        if not (t.text[:1].isupper() and t.text[1:].islower()) or t.start in self._sentence_starts or not cands.is_common_word(t.text):
+            return False
+        before = [b for b in tokens[i - 1 : i] if not b.text.endswith(("'s", "’s"))]  # a possessive ends a name
+        return not any(b.text[:1].isupper() for b in before + tokens[i + 1 : i + 2])
 
     def _screen_predictions(
         self, tokens: list[Token], i: int, found: list[cands.Candidate], predictions: list[tuple[str, float]], original_bits: float
@@ -349,8 +363,8 @@ class LMDetector:
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
-        if candidate.origin == cands.PREDICTION:
-            return candidate.text  # the LM chose its own case ("Middle")
+        if candidate.origin in (cands.PREDICTION, cands.CASE):
+            return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
 
 
