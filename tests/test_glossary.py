@@ -258,3 +258,16 @@ def _timed(detector: GlossaryDetector, doc: Document) -> float:
     start = time.perf_counter()
     detector.detect(doc)
     return time.perf_counter() - start
+
+
+def test_only_not_rules_clear_a_usage():
+    """A `not_` rule is evidence the usage is right; a missing required context is no opinion."""
+    entry = next(e for e in load_glossary() if e.id == "her-country")
+
+    def verdict(sentence: str) -> tuple[bool, bool]:
+        match = entry.pattern.search(sentence)
+        return entry.allows(sentence, match.start(), match.end()), entry.vetoes(sentence, match.start(), match.end())
+
+    assert verdict("Ukraine will defend her territory.") == (True, False)
+    assert verdict("In Moscow, the minister defended her territory.") == (False, False)
+    assert verdict("Russia welcomed the move, and Harris thanked her national security team.") == (False, True)

@@ -5,8 +5,10 @@ first, the LM's follow, and the confidence combines both as independent
 evidence (see `combined_score`). When several detectors run, an LM flag that no
 other source confirms is discounted by how often such flags were right. The
 glossary runs first: the word swaps it establishes make the LM re-check the
-same words elsewhere, and the usages its context rules clear (known-correct
-look-alikes such as "erstwhile russian republics") are not flagged by the LM.
+same words elsewhere. The usages its `not_` rules clear (known-correct
+look-alikes) are not flagged by the LM at all; where an entry's words match but its
+required context does not ("erstwhile russian republics"), the LM may still flag them
+on its own evidence, but not by re-applying that entry's swap.
 """
 
 from __future__ import annotations
@@ -27,14 +29,25 @@ class CombinedDetector:
     def detect(self, doc: Document) -> list[Edit]:
         flags: list[Edit] = []
         cleared: list[tuple[int, int]] = []
+        unconfirmed: list[tuple[int, int]] = []
         for detector in self.detectors:  # the glossary runs first: the LM builds on what it established
             if isinstance(detector, LMDetector):
                 flags.extend(detector.detect(doc, established_substitutions(flags)))
             else:
                 flags.extend(detector.detect(doc))
             cleared.extend(getattr(detector, "cleared", ()))
-        flags = [f for f in flags if f.source != "lm" or not any(s <= f.start and f.end <= e for s, e in cleared)]
+            unconfirmed.extend(getattr(detector, "unconfirmed", ()))
+        flags = [
+            f
+            for f in flags
+            if f.source != "lm"
+            or not (_within(f, cleared) or (f.rule == "lm:glossary" and _within(f, unconfirmed)))
+        ]
         return merge(flags, discount_unconfirmed=len(self.detectors) > 1)
+
+
+def _within(flag: Edit, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= flag.start and flag.end <= e for s, e in spans)
 
 
 def combined_score(a: float, b: float) -> float:

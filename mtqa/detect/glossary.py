@@ -14,9 +14,11 @@ class GlossaryDetector:
 
     def __init__(self, glossary: Glossary | None = None, disabled: set[str] | frozenset[str] = frozenset()) -> None:
         self.glossary = (load_glossary() if glossary is None else glossary).without(disabled)
-        # Spans of the last document where an entry's words matched but its context said the usage is
+        # Spans of the last document where an entry's words matched but a `not_` rule said the usage is
         # right ("erstwhile russian republics"): known-correct English that other detectors must leave alone.
         self.cleared: list[tuple[int, int]] = []
+        # ...and where they matched but a required context was missing: the entry has no opinion there.
+        self.unconfirmed: list[tuple[int, int]] = []
 
     def detect(self, doc: Document) -> list[Edit]:
         sentences = doc.sentences
@@ -24,6 +26,7 @@ class GlossaryDetector:
         texts = [doc.text[s.start : s.end] for s in sentences]
         candidates: list[tuple[int, int, Entry, list[tuple[str, float]]]] = []
         cleared: list[tuple[int, int]] = []
+        unconfirmed: list[tuple[int, int]] = []
         # One scan of the whole text per entry is faster than one per sentence.
         for entry in self.glossary:
             for match in entry.pattern.finditer(doc.text):
@@ -32,11 +35,12 @@ class GlossaryDetector:
                     continue  # outside any sentence, or across a boundary
                 offset = starts[i]
                 previous = texts[i - 1] if i else ""
-                if entry.allows(texts[i], match.start() - offset, match.end() - offset, previous):
+                at = (texts[i], match.start() - offset, match.end() - offset, previous)
+                if entry.allows(*at):
                     candidates.append((match.start(), match.end(), entry, entry.corrections(match)))
                 else:
-                    cleared.append((match.start(), match.end()))
-        self.cleared = cleared
+                    (cleared if entry.vetoes(*at) else unconfirmed).append((match.start(), match.end()))
+        self.cleared, self.unconfirmed = cleared, unconfirmed
 
         # Overlaps between entries: the longer match wins, then the surer one.
         candidates.sort(key=lambda c: (c[0] - c[1], -c[2].prior, c[0]))

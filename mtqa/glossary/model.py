@@ -75,16 +75,23 @@ class Entry:
 
     def allows(self, sentence: str, start: int, end: int, previous: str = "") -> bool:
         """Whether the context rules hold for a match at sentence[start:end]."""
-        for key, pattern in self.context.items():
-            if key.endswith("before"):
-                found = pattern.search(sentence, 0, start) is not None
-            elif key.endswith("after"):
-                found = pattern.match(sentence, end) is not None
-            else:  # near: this sentence or the one before
-                found = pattern.search(sentence) is not None or pattern.search(previous) is not None
-            if found == key.startswith("not_"):
-                return False
-        return True
+        return all(self._found(key, pattern, sentence, start, end, previous) != key.startswith("not_") for key, pattern in self.context.items())
+
+    def vetoes(self, sentence: str, start: int, end: int, previous: str = "") -> bool:
+        """Whether a `not_` rule fires for a match: the context shows the usage is right (a missing
+        required context only leaves the entry without an opinion)."""
+        return any(
+            self._found(key, pattern, sentence, start, end, previous) for key, pattern in self.context.items() if key.startswith("not_")
+        )
+
+    @staticmethod
+    def _found(key: str, pattern: regex.Pattern, sentence: str, start: int, end: int, previous: str) -> bool:
+        if key.endswith("before"):
+            return pattern.search(sentence, 0, start) is not None
+        if key.endswith("after"):
+            return pattern.match(sentence, end) is not None
+        # near: this sentence or the one before
+        return pattern.search(sentence) is not None or pattern.search(previous) is not None
 
     def corrections(self, match: regex.Match) -> list[tuple[str, float]]:
         """The entry's corrections for `match`, case carried over, with their scores (best first)."""
