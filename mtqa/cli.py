@@ -276,7 +276,7 @@ def fix(
     out.print(
         escape(
             printable(
-                f"{len(result.applied)} edit(s) applied, {len(result.skipped)} flag(s) left below --min-score {min_score}; "
+                f"{len(result.applied)} edit(s) applied, {len(result.skipped)} flag(s) left (below --min-score {min_score}, or a rewrite only the LM backs); "
                 f"wrote {target}{backup}"
             )
         ),

@@ -75,3 +75,28 @@ def test_insertions_and_crlf_bom_untouched():
     text = "\ufeffOne.Two\r\nThree\r\n"
     out = apply(text, [edit(5, 5, "", " ")])
     assert out == "\ufeffOne. Two\r\nThree\r\n"
+
+
+def test_a_rewrite_only_the_lm_backs_is_reported_not_applied():
+    from mtqa.correct.fixing import backed
+
+    def rewrite(score: float, **parts: float) -> Edit:
+        return Edit(0, 7, "lineup", (Suggestion("government", 0.9, {"lm": 0.99, **parts}),), score, "lm", "lm:prediction", "term")
+
+    assert not backed(rewrite(0.63))
+    assert backed(rewrite(0.85))
+    assert backed(rewrite(0.63, glossary=0.8)) and backed(rewrite(0.63, reference=0.9))
+    assert backed(Edit(0, 7, "fewer", (Suggestion("few", 0.9),), 0.6, "lm", "lm:morphology", "morphology"))
+
+
+def test_a_reference_without_the_phrase_or_a_close_sentence_has_no_opinion():
+    from mtqa.correct.scoring import Ranker
+    from mtqa.text.document import Document
+
+    reference = Reference(["Foreign Minister Abbas Araghchi flew to Moscow on Monday."])
+    text = "The talks were held in a cordial climate. Iranian abroad Minister Abbas Araghchi flew to Moscow."
+    unrelated = Edit(text.index("cordial"), text.index("cordial") + 7, "cordial", (Suggestion("warm", 0.6),), 0.6, "lm", "lm:prediction")
+    named = Edit(text.index("abroad"), text.index("abroad") + 6, "abroad", (Suggestion("Foreign", 0.6),), 0.6, "lm", "lm:prediction")
+    ranked = Ranker(reference=reference).rank(Document(text), [unrelated, named])
+    assert "reference" not in ranked[0].suggestions[0].parts
+    assert ranked[1].suggestions[0].parts["reference"] > 0.5

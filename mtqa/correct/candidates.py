@@ -134,8 +134,9 @@ def recased(word: str, lone_capital: bool = False) -> list[str]:
     return []
 
 
-def spelling(word: str) -> list[str]:
-    """Known words one edit away (Norvig's edits1), for transliterated or slipped spellings."""
+def spelling(word: str, name: bool = False) -> list[str]:
+    """Known words one edit away (Norvig's edits1), for transliterated or slipped spellings;
+    for a `name` only words that are not common words ("Lavrow" -> "Lavrov", not "Shahed" -> "Shaped")."""
     lower = word.lower()
     if len(lower) < 4 or not lower.isalpha():
         return []
@@ -148,14 +149,20 @@ def spelling(word: str) -> list[str]:
     # Only much commoner words, so a rare correct word stays; names are rarer than common words.
     floor = max(2.5 if word[:1].isupper() else 3.0, frequency(lower) + 1.0)
     common = _common_words()
-    return sorted((e for e in edits if common.get(e, 0.0) >= floor), key=common.__getitem__, reverse=True)[:3]
+    found = [e for e in edits if common.get(e, 0.0) >= floor and not (name and is_common_word(e))]
+    return sorted(found, key=common.__getitem__, reverse=True)[:3]
 
 
 def generate(
-    word: str, predictions: list[tuple[str, float]] = (), glossary: list[str] = (), lone_capital: bool = False
+    word: str,
+    predictions: list[tuple[str, float]] = (),
+    glossary: list[str] = (),
+    lone_capital: bool = False,
+    name: bool = False,
 ) -> list[Candidate]:
     """Candidates for `word` from every origin, without duplicates, case not yet carried over
-    (but for the `recased` ones, which differ from the word in case only)."""
+    (but for the `recased` ones, which differ from the word in case only). `name`: the word is
+    capitalised inside a sentence."""
     lower = word.lower()
     found: dict[str, Candidate] = {f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital)}
 
@@ -169,7 +176,7 @@ def generate(
     add(_PRONOUNS.get(lower, ()), PRONOUN)
     add([_NUMBERS[lower]] if lower in _NUMBERS else [], NUMBER)
     add(morphological(word), MORPHOLOGY)
-    add(spelling(word), SPELLING)
+    add(spelling(word, name), SPELLING)
     closed = lower in FUNCTION_WORDS
     add((w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed), PREDICTION)
     return list(found.values())

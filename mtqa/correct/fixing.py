@@ -24,7 +24,7 @@ from mtqa.text.document import Document
 class FixResult:
     text: str
     applied: list[Edit]  # as applied: span and first suggestion are what changed
-    skipped: list[Edit]  # flagged, but no candidate reached --min-score
+    skipped: list[Edit]  # flagged, but no candidate reached --min-score, or an unbacked rewrite (see `backed`)
     doc: Document | None = None
 
 
@@ -46,10 +46,24 @@ def fix_text(
         reference=Reference(list(references)) if references else None,
     )
     ranked = ranker.rank(doc, flags)
-    accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score]
-    skipped = [f for f in ranked if not (f.suggestions and f.suggestions[0].score >= min_score)]
+    accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f)]
+    skipped = [f for f in ranked if f not in accepted]
     chosen = select([with_article_agreement(text, f) for f in accepted])
     return FixResult(apply(text, chosen), chosen, skipped, doc)
+
+
+# A word the LM would rather see, with nothing else behind it, is a rewrite: on the seed and clean
+# articles no such flag below this score was a gold error, so `fix` reports it but leaves the text.
+UNBACKED_REWRITE_SCORE = 0.8
+
+
+def backed(edit: Edit) -> bool:
+    """Whether an edit has more behind it than the LM preferring another word: a glossary entry,
+    reference phrasing, an origin with a channel model (confusion sets, morphology, ...), or a sure LM."""
+    if edit.rule != "lm:prediction" or edit.score >= UNBACKED_REWRITE_SCORE:
+        return True
+    parts = edit.suggestions[0].parts
+    return parts.get("glossary", 0.0) > 0 or parts.get("reference", 0.5) > 0.5
 
 
 def report_json(path: str, result: FixResult) -> str:

@@ -9,7 +9,8 @@ For each flag, every candidate replacement gets up to three parts in [0, 1]:
              span, 0 when the glossary knows the span but not this candidate;
              left out when the glossary has no opinion on the span.
   reference  0.5 + chrF gain / 4 + phrase support gain, clipped to [0, 1]; only
-             when the user gave reference texts (see `reference.py`).
+             when the user gave reference texts (see `reference.py`), and left out
+             when the reference holds none of the phrases and no close sentence.
 
 score = Σ weight·part / Σ weight over the parts present, with WEIGHTS below.
 A candidate is applied when its score reaches `fix --min-score` (default 0.5)
@@ -28,6 +29,7 @@ from mtqa.lm.base import Continuation, LanguageModel
 from mtqa.text.document import Document
 
 WEIGHTS = {"lm": 0.4, "glossary": 0.35, "reference": 0.25}
+CLOSE_SENTENCE_CHRF = 50.0  # chrF above which a reference sentence says how this one should read
 RIGHT_CONTEXT_WORDS = 6  # of the sentence after the edit: the rest rarely changes the comparison
 
 
@@ -120,19 +122,24 @@ class Ranker:
                 gains[index] = [lp - logprobs[0] for lp in logprobs[1:]]
         return gains
 
-    def _reference_parts(self, doc: Document, flag: Edit, texts: list[str], sentence) -> list[float]:
+    def _reference_parts(self, doc: Document, flag: Edit, texts: list[str], sentence) -> list[float] | None:
+        """Reference parts per candidate, or None when the reference has no opinion: it holds none of
+        the candidates' phrases and no sentence close to this one (a related article is not a
+        translation of this one, and chrF against an unrelated sentence is noise)."""
         if sentence is None:
-            return [0.5] * len(texts)
+            return None
         original = doc.text[sentence.start : sentence.end]
         closest = self.reference.closest(original)
         base_chrf, _ = self.reference.similarity(original, closest)
         left = words(doc.text[sentence.start : flag.start])
         right = words(doc.text[flag.end : sentence.end])
         base_support = self.reference.phrase_support(left, flag.text, right)
+        supports = [self.reference.phrase_support(left, text, right) for text in texts]
+        if base_chrf < CLOSE_SENTENCE_CHRF and not any(supports) and not base_support:
+            return None
         parts = []
-        for text in texts:
+        for text, support in zip(texts, supports):
             changed = original[: flag.start - sentence.start] + text + original[flag.end - sentence.start :]
             chrf, _ = self.reference.similarity(changed, closest)
-            support = self.reference.phrase_support(left, text, right)
             parts.append(min(1.0, max(0.0, 0.5 + (chrf - base_chrf) / 4 + (support - base_support))))
         return parts
