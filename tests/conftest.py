@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,15 @@ def trigram():
     from mtqa import pipeline
 
     return pipeline.language_model("trigram")
+
+
+def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
+    """`mtqa ARGS` in-process: (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["mtqa", *map(str, args)])
+    capsys.readouterr()
+    from mtqa import cli
+
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    captured = capsys.readouterr()
+    return done.value.code, captured.out, captured.err

@@ -22,20 +22,12 @@ import pytest
 from mtqa import cli, pipeline
 from mtqa.lm import registry
 
+from tests.conftest import run
+
 MTQA = Path(sys.executable).with_name("mtqa")
 FAST = ["-d", "glossary,spacing"]
 DAMAGED = "The abroad Minister met the safety Council in New York.It was a short meeting.\n"
 CLEAN = "The cat sat on the mat. It was warm and the sun was out.\n"
-
-
-def run(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    """`mtqa ARGS` in-process: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["mtqa", *map(str, args)])
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
 
 
 def run_process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

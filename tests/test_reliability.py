@@ -23,17 +23,10 @@ from mtqa.text import io as textio
 from mtqa.text.document import Document
 from mtqa.text.io import read_text, write_atomic
 
+from tests.conftest import run
+
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["-d", "glossary,spacing"]
-
-
-def run(capsys, monkeypatch, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["mtqa", *map(str, args)])
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -233,7 +233,7 @@ class LMDetector:
             if cands.is_common_word(t.text) and not _starts_name(score.text, chunk_start, tokens, i):
                 # A name in place of a common word is a rewrite, unless it starts a name ("Foreign Minister").
                 predictions = [(w, bits) for w, bits in predictions if not w[:1].isupper()]
-            name = t.start in self._unpredicted and t.start not in self._sentence_starts
+            name = t.text[:1].isupper() and t.start not in self._sentence_starts  # capitalised inside a sentence
             found = cands.generate(t.text, predictions, lone_capital=lone_capital, name=name and not lone_capital)
             found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
             if found:
