@@ -79,6 +79,16 @@ def test_lm_scores_grow_with_evidence(smollm, trigram):
     assert mediate.score > 0.9 and mediate.best == "Middle"
 
 
+def test_every_gendered_pronoun_is_weighed_against_it(smollm, trigram):
+    from mtqa.detect.lm import LMDetector
+
+    detector = LMDetector(smollm, trigram)
+    country = detector.detect(Document("Russia has said she will bring a new draft to the council."))
+    assert [(f.text, f.best) for f in country if f.score >= 0.5] == [("she", "it")]
+    person = detector.detect(Document("The minister has said she will bring a new draft to the council."))
+    assert not [f for f in person if f.text == "she" and f.score >= 0.5]
+
+
 def test_spacing_detector_skips_abbreviations_and_addresses():
     text = "It ended.Then the U.S.A. and e.g. rt.com.Next talks at www.example.com/News.Today."
     flags = SpacingDetector().detect(Document(text))

@@ -50,6 +50,13 @@ _PRONOUNS = {
     "herself": ("itself",),
     "himself": ("itself",),
 }
+GENDERED_PRONOUNS = frozenset(_PRONOUNS)
+
+
+def pronoun_swaps(word: str) -> list[Candidate]:
+    return [Candidate(c, PRONOUN) for c in _PRONOUNS.get(word.lower(), ())]
+
+
 _NUMBERS = dict(
     zip(
         "1 2 3 4 5 6 7 8 9 10 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),

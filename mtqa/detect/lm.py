@@ -66,7 +66,7 @@ class LMSettings:
             cands.CONFUSION: 0.0,
             cands.MORPHOLOGY: 0.0,
             cands.CASE: 2.0,
-            cands.PRONOUN: 0.0,
+            cands.PRONOUN: -1.5,  # a known MT family (Polish "Rosja" is "she"): a 4.5-bit gain suffices
             cands.NUMBER: 0.0,
             cands.SPELLING: 4.0,
             cands.PREDICTION: 8.0,
@@ -227,7 +227,12 @@ class LMDetector:
                 continue
             after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
             lone_capital = self._lone_capital(tokens, i)  # suspect in any context: "Moscow's Subtle influence"
-            if surprisal[i] < s.surprisal_bits and max(suspicion[i], after) < s.suspicion_bits and not lone_capital:
+            surprising = surprisal[i] >= s.surprisal_bits or max(suspicion[i], after) >= s.suspicion_bits
+            if not surprising and not lone_capital:
+                # A gendered pronoun for a country reads naturally word by word ("Russia has said she
+                # will"): the left context must be weighed against "it", so every one is checked.
+                if t.text.lower() in cands.GENDERED_PRONOUNS:
+                    out.append(_Suspect(index, Token(t.start, t.end, t.text), cands.pronoun_swaps(t.text), surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
             if cands.is_common_word(t.text) and not _starts_name(score.text, chunk_start, tokens, i):
