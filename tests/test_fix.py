@@ -100,3 +100,21 @@ def test_a_reference_without_the_phrase_or_a_close_sentence_has_no_opinion():
     ranked = Ranker(reference=reference).rank(Document(text), [unrelated, named])
     assert "reference" not in ranked[0].suggestions[0].parts
     assert ranked[1].suggestions[0].parts["reference"] > 0.5
+
+
+def test_ranking_asks_the_lm_only_what_the_detector_did_not(smollm):
+    from mtqa.correct.scoring import Ranker
+    from mtqa.detect.lm import LMDetector
+    from mtqa.text.document import Document
+
+    doc = Document("Russia remains a crucial player in the mediate East and in Europe.")
+    flag = next(f for f in LMDetector(smollm).detect(doc) if f.text == "mediate")
+    asked = []
+    original = smollm.continuations
+    smollm.continuations = lambda requests: asked.extend(requests) or original(requests)
+    try:
+        ranked = Ranker(lm=smollm).rank(doc, [flag, flag.with_suggestions([Suggestion("Near")])])
+    finally:
+        del smollm.continuations
+    assert [r.variants[1:] for r in asked] == [(" Near East and in",)]  # the detector's own candidates are not re-scored
+    assert ranked[0].suggestions[0].parts["lm_bits"] == flag.suggestions[0].parts["lm_bits"]

@@ -3,12 +3,13 @@
 For each flag, every candidate replacement gets up to three parts in [0, 1]:
 
   lm         sigmoid(gain / 4): gain = bits by which the candidate raises the
-             log-probability of the sentence (the prefix is shared, so the
-             continuation from the edit to the sentence end decides); 0.5 = no change.
+             log-probability of the text from the edit to a few words after it,
+             in the same context the LM detector reads; 0.5 = no change.
   glossary   the entry's prior when the glossary lists the candidate for this
              span, 0 when the glossary knows the span but not this candidate;
              left out when the glossary has no opinion on the span.
-  reference  0.5 + chrF gain / 4 + phrase support gain, clipped to [0, 1]; only
+  reference  0.5 + (chrF gain + BLEU gain) / 8 + phrase support gain, clipped to
+             [0, 1], against the closest reference sentences (BLEU with effective order); only
              when the user gave reference texts (see `reference.py`), and left out
              when the reference holds none of the phrases and no close sentence.
 
@@ -24,13 +25,13 @@ from dataclasses import dataclass
 
 from mtqa.glossary.model import carry_case
 from mtqa.correct.reference import Reference, words
+from mtqa.detect.lm import LMSettings, lm_chunks, variant_request
 from mtqa.edits import Edit, Suggestion
-from mtqa.lm.base import Continuation, LanguageModel
+from mtqa.lm.base import LanguageModel
 from mtqa.text.document import Document
 
 WEIGHTS = {"lm": 0.4, "glossary": 0.35, "reference": 0.25}
 CLOSE_SENTENCE_CHRF = 50.0  # chrF above which a reference sentence says how this one should read
-RIGHT_CONTEXT_WORDS = 6  # of the sentence after the edit: the rest rarely changes the comparison
 
 
 @dataclass
@@ -99,28 +100,24 @@ class Ranker:
         return [carry_case(flag.text, capitalised[w]) for w in sorted(found)[:5]]
 
     def _lm_gains(self, doc: Document, flags: list[Edit], candidates: list[list[str]]) -> list[list[float] | None]:
+        """Bits each candidate gains over the flagged text, asked as the LM detector asks (same
+        texts, same right context), so its analysis is reused and the gains it found are taken as they are."""
+        settings = LMSettings()
+        chunks = lm_chunks(doc, settings.chunk_words)
+        known: list[dict[str, float] | None] = [None] * len(flags)
         requests, owners = [], []
         for index, (flag, texts) in enumerate(zip(flags, candidates)):
-            if not texts or flag.source == "spacing":
+            chunk = next((c for c in chunks if c[0] <= flag.start and flag.end <= c[1]), None)
+            if not texts or flag.source == "spacing" or chunk is None:
                 continue
-            sentence = doc.sentence_at(flag.start) or doc.sentence_at(max(0, flag.start - 1))
-            if sentence is None:
-                continue
-            start, end = sentence.start, sentence.end
-            tail = [t for t in sentence.tokens if t.start >= flag.end][:RIGHT_CONTEXT_WORDS]
-            right_end = max(flag.end, tail[-1].end if tail else flag.end)
-            right_end = min(end, right_end + 1)
-            text = doc.text[start:end]
-            at, stop = flag.start - start, flag.end - start
-            right = text[stop : right_end - start]
-            requests.append(Continuation(text, at, tuple([flag.text + right] + [c + right for c in texts])))
-            owners.append(index)
-        gains: list[list[float] | None] = [None] * len(flags)
-        if requests:
-            self.lm.analyse(list(dict.fromkeys(r.text for r in requests)))
-            for index, logprobs in zip(owners, self.lm.continuations(requests)):
-                gains[index] = [lp - logprobs[0] for lp in logprobs[1:]]
-        return gains
+            known[index] = {s.text: s.parts["lm_bits"] for s in flag.suggestions if "lm_bits" in s.parts}
+            asked = [t for t in texts if t not in known[index]]
+            if asked:
+                requests.append(variant_request(doc, chunk, flag.start, flag.end, asked, settings.right_words))
+                owners.append((index, asked))
+        for (index, asked), logprobs in zip(owners, self.lm.continuations(requests) if requests else []):
+            known[index].update({text: lp - logprobs[0] for text, lp in zip(asked, logprobs[1:])})
+        return [None if gains is None else [gains[t] for t in texts] for gains, texts in zip(known, candidates)]
 
     def _reference_parts(self, doc: Document, flag: Edit, texts: list[str], sentence) -> list[float] | None:
         """Reference parts per candidate, or None when the reference has no opinion: it holds none of
@@ -130,7 +127,7 @@ class Ranker:
             return None
         original = doc.text[sentence.start : sentence.end]
         closest = self.reference.closest(original)
-        base_chrf, _ = self.reference.similarity(original, closest)
+        base_chrf, base_bleu = self.reference.similarity(original, closest)
         left = words(doc.text[sentence.start : flag.start])
         right = words(doc.text[flag.end : sentence.end])
         base_support = self.reference.phrase_support(left, flag.text, right)
@@ -140,6 +137,7 @@ class Ranker:
         parts = []
         for text, support in zip(texts, supports):
             changed = original[: flag.start - sentence.start] + text + original[flag.end - sentence.start :]
-            chrf, _ = self.reference.similarity(changed, closest)
-            parts.append(min(1.0, max(0.0, 0.5 + (chrf - base_chrf) / 4 + (support - base_support))))
+            chrf, bleu = self.reference.similarity(changed, closest)
+            closer = (chrf - base_chrf + bleu - base_bleu) / 2
+            parts.append(min(1.0, max(0.0, 0.5 + closer / 4 + (support - base_support))))
         return parts

@@ -139,7 +139,7 @@ class LMDetector:
         protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
         self._unpredicted = _without_predictions(doc)
         self._sentence_starts = {s.words()[0].start for s in doc.sentences if s.words()}
-        chunks = list(self._chunks(doc))
+        chunks = lm_chunks(doc, self.settings.chunk_words)
         edits: list[Edit] = []
         step = self.settings.group_chunks
         for first in range(0, len(chunks), step):
@@ -151,33 +151,6 @@ class LMDetector:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def _chunks(self, doc: Document) -> Iterator[tuple[int, int, list[Token]]]:
-        """(start, end, word tokens) runs of whole sentences of about `chunk_words` words."""
-        limit = self.settings.chunk_words
-        for para in doc.paragraphs:
-            run: list[Sentence] = []
-            count = 0
-            for sent in para.sentences:
-                n = len(sent.tokens)
-                if run and count + n > limit:
-                    yield from self._emit(run, limit)
-                    run, count = [], 0
-                run.append(sent)
-                count += n
-            if run:
-                yield from self._emit(run, limit)
-
-    @staticmethod
-    def _emit(run: list[Sentence], limit: int) -> Iterator[tuple[int, int, list[Token]]]:
-        tokens = [t for s in run for t in s.tokens]
-        if len(tokens) <= limit:
-            yield run[0].start, run[-1].end, tokens
-            return
-        for i in range(0, len(tokens), limit):  # one very long sentence: fixed windows of words
-            part = tokens[i : i + limit]
-            end = run[-1].end if i + limit >= len(tokens) else tokens[i + limit].start
-            yield (run[0].start if i == 0 else part[0].start), end, part
-
     def _detect_group(self, doc: Document, group, protected, established: dict[str, str]) -> list[Edit]:
         s = self.settings
         texts = [doc.text[start:end] for start, end, _ in group]
@@ -185,7 +158,7 @@ class LMDetector:
         suspects = []
         for index, ((start, _, tokens), score) in enumerate(zip(group, scores)):
             suspects.extend(self._suspects(index, start, tokens, score, protected))
-        decided = self._rescore(doc, group, texts, suspects)
+        decided = self._rescore(doc, group, suspects)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
         confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
         for suspect, edit in decided:
@@ -201,7 +174,7 @@ class LMDetector:
         again.extend(self._unsuspected_repeats(group, confident, {x.token.start for x in suspects}, protected))
         rechecked = {x.token.start for x in again}
         first = [(x, e) for x, e in decided if x.token.start not in rechecked]
-        return [edit for _, edit in first + self._rescore(doc, group, texts, again)]
+        return [edit for _, edit in first + self._rescore(doc, group, again)]
 
     def _unsuspected_repeats(self, group, confident, seen: set[int], protected) -> list[_Suspect]:
         out = []
@@ -296,24 +269,16 @@ class LMDetector:
             history.append(t.text.lower())
         return total
 
-    def _rescore(self, doc: Document, group, texts: list[str], suspects: list[_Suspect]) -> list[tuple[_Suspect, Edit]]:
+    def _rescore(self, doc: Document, group: list[Chunk], suspects: list[_Suspect]) -> list[tuple[_Suspect, Edit]]:
         if not suspects:
             return []
         s = self.settings
-        requests = []
-        for suspect in suspects:
-            chunk_start, chunk_end, tokens = group[suspect.chunk]
-            text = texts[suspect.chunk]
-            start, end = suspect.token.start - chunk_start, suspect.token.end - chunk_start
-            cut = start - 1 if start > 0 and text[start - 1] == " " else start
-            lead = text[cut:start]
-            right_end = self._right_end(tokens, suspect.token, chunk_start, doc, chunk_end)
-            right = text[end:right_end]
-            original = suspect.token.text
-            variants = [lead + original + right] + [
-                lead + self._cased(original, c) + right for c in suspect.candidates
-            ]
-            requests.append(Continuation(text, cut, tuple(variants)))
+        requests = [
+            variant_request(
+                doc, group[x.chunk], x.token.start, x.token.end, [self._cased(x.token.text, c) for c in x.candidates], s.right_words
+            )
+            for x in suspects
+        ]
         results = self.lm.continuations(requests)
         decided = []
         for suspect, logprobs in zip(suspects, results):
@@ -329,7 +294,7 @@ class LMDetector:
             score = 1 / (1 + math.exp(-(net - s.margin_bits) / s.scale_bits))
             token = suspect.token
             suggestions = tuple(
-                Suggestion(self._cased(token.text, c), round(1 / (1 + math.exp(-(n - s.margin_bits) / s.scale_bits)), 3), {"lm": round(g, 2)})
+                Suggestion(self._cased(token.text, c), round(1 / (1 + math.exp(-(n - s.margin_bits) / s.scale_bits)), 3), {"lm_bits": round(g, 2)})
                 for n, g, c in ranked
                 if n > 0
             )
@@ -357,21 +322,63 @@ class LMDetector:
             )
         return decided
 
-    def _right_end(self, tokens: list[Token], token: Token, chunk_start: int, doc: Document, chunk_end: int) -> int:
-        """End (chunk offset) of the right context: a few words, not past the sentence."""
-        sentence = doc.sentence_at(token.start)
-        limit = sentence.end if sentence else chunk_end
-        following = [t for t in tokens if t.start >= token.end and t.end <= limit][: self.settings.right_words]
-        end = following[-1].end if following else token.end
-        if end < limit and not doc.text[end : end + 1].isalnum() and not doc.text[end : end + 1].isspace():
-            end += 1  # keep the punctuation that closes the window: it tells the LM the phrase ends
-        return end - chunk_start
-
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
         if candidate.origin in (cands.PREDICTION, cands.CASE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
+
+
+Chunk = tuple[int, int, list[Token]]  # start, end (document offsets) and word tokens of an LM input
+
+
+def lm_chunks(doc: Document, limit: int) -> list[Chunk]:
+    """Runs of whole sentences of about `limit` words, within a paragraph: the texts the LM reads.
+    `mtqa fix` asks its questions in the same texts, so the model's analysis of them is reused."""
+    out: list[Chunk] = []
+    for para in doc.paragraphs:
+        run: list[Sentence] = []
+        count = 0
+        for sent in para.sentences:
+            n = len(sent.tokens)
+            if run and count + n > limit:
+                out.extend(_split(run, limit))
+                run, count = [], 0
+            run.append(sent)
+            count += n
+        if run:
+            out.extend(_split(run, limit))
+    return out
+
+
+def _split(run: list[Sentence], limit: int) -> Iterator[Chunk]:
+    tokens = [t for s in run for t in s.tokens]
+    if len(tokens) <= limit:
+        yield run[0].start, run[-1].end, tokens
+        return
+    for i in range(0, len(tokens), limit):  # one very long sentence: fixed windows of words
+        part = tokens[i : i + limit]
+        end = run[-1].end if i + limit >= len(tokens) else tokens[i + limit].start
+        yield (run[0].start if i == 0 else part[0].start), end, part
+
+
+def variant_request(doc: Document, chunk: Chunk, start: int, end: int, replacements: list[str], right_words: int) -> Continuation:
+    """The LM question "how likely is `chunk` with doc.text[start:end] replaced by each of
+    `replacements`?": the chunk's text cut before the span (and the space before it), and one
+    variant per replacement, the span as it stands first, each followed by `right_words` words of
+    the sentence (a causal LM sees that "mediate" is wrong only when "East" follows)."""
+    chunk_start, chunk_end, tokens = chunk
+    text = doc.text[chunk_start:chunk_end]
+    at = start - chunk_start
+    cut = at - 1 if at > 0 and text[at - 1] == " " else at
+    sentence = doc.sentence_at(start)
+    limit = sentence.end if sentence else chunk_end
+    following = [t for t in tokens if t.start >= end and t.end <= limit][:right_words]
+    right_end = following[-1].end if following else end
+    if right_end < limit and not doc.text[right_end : right_end + 1].isalnum() and not doc.text[right_end : right_end + 1].isspace():
+        right_end += 1  # keep the punctuation that closes the window: it tells the LM the phrase ends
+    right = doc.text[end:right_end]
+    return Continuation(text, cut, tuple(text[cut:at] + r + right for r in (doc.text[start:end], *replacements)))
 
 
 def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:
