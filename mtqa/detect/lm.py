@@ -76,7 +76,7 @@ class LMSettings:
     surprisal_bits: float = 10.0  # pre-filter: a word this surprising in its left context is a suspect...
     suspicion_bits: float = 4.0  # ...and so is one whose (or whose right neighbour's) normalised surprisal is this high
     top_k: int = 40  # LM predictions looked at per suspect
-    screen_bits: float = 2.0  # estimated gain an LM prediction needs before it is rescored in full
+    screen_bits: float = 5.0  # estimated gain an LM prediction needs before it is rescored in full
     predictions_kept: int = 2  # of those, how many are rescored at most
     channel_screen_bits: float = -3.0  # trigram estimate other candidates need (it is blind to much)
     related_floor: float = 0.15  # embedding cosine an LM prediction needs with the word it replaces
