@@ -44,7 +44,7 @@ class TransformerLM(LanguageModel):
         tokenizer,  # a tokenizers.Tokenizer
         bos_id: int = 0,
         max_tokens: int = 256,
-        batch_tokens: int = 512,
+        batch_tokens: int = 384,  # padded tokens a batch; 512 was no faster here and peaked 100-180 MB higher
     ) -> None:
         self.name = name
         self.model = model.eval()
