@@ -104,10 +104,16 @@ def test_merge_keeps_one_flag_per_region():
 
 @pytest.mark.parametrize(
     "word, expected",
-    [("strategical", "strategic"), ("stableness", "stability"), ("publically", "publicly"), ("fewer", "few"), ("1", "one"), ("she", "it")],
+    [("strategical", "strategic"), ("stableness", "stability"), ("publically", "publicly"), ("fewer", "few"), ("1", "one"), ("she", "it"), ("alternatively", "instead")],
 )
 def test_candidate_generators(word, expected):
     assert expected in [c.text for c in candidates.generate(word)]
+
+
+def test_a_title_before_a_name_may_take_a_capital():
+    assert [c.text for c in candidates.generate("president", before_name=True) if c.origin == candidates.CASE] == ["President"]
+    assert not [c for c in candidates.generate("president") if c.origin == candidates.CASE]
+    assert not [c for c in candidates.generate("house", before_name=True) if c.origin == candidates.CASE]
 
 
 def test_case_is_carried_over():

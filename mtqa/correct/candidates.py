@@ -133,11 +133,21 @@ def morphological(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def recased(word: str, lone_capital: bool = False) -> list[str]:
+# Titles written with a capital when they stand before a name ("President Vladimir Putin").
+TITLES = frozenset(
+    """president prime minister foreign secretary chancellor king queen prince princess pope
+    ayatollah general admiral senator governor mayor ambassador sheikh emir premier""".split()
+)
+
+
+def recased(word: str, lone_capital: bool = False, before_name: bool = False) -> list[str]:
     """For a capital inside a sentence with no name beside it (`lone_capital`), the word in lower
-    case when it is a common word: "Moscow's Subtle influence" -> "subtle"."""
+    case when it is a common word: "Moscow's Subtle influence" -> "subtle"; for a title in lower
+    case before a name, the title capitalised: "president Vladimir Putin" -> "President"."""
     if lone_capital and word[:1].isupper() and word[1:].islower() and is_common_word(word):
         return [word.lower()]
+    if before_name and word.islower() and word in TITLES:
+        return [word.capitalize()]
     return []
 
 
@@ -166,12 +176,15 @@ def generate(
     glossary: list[str] = (),
     lone_capital: bool = False,
     name: bool = False,
+    before_name: bool = False,
 ) -> list[Candidate]:
     """Candidates for `word` from every origin, without duplicates, case not yet carried over
     (but for the `recased` ones, which differ from the word in case only). `name`: the word is
-    capitalised inside a sentence."""
+    capitalised inside a sentence; `before_name`: a name follows it."""
     lower = word.lower()
-    found: dict[str, Candidate] = {f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital)}
+    found: dict[str, Candidate] = {
+        f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital, before_name)
+    }
 
     def add(texts, origin: str) -> None:
         for text in texts:

@@ -208,11 +208,14 @@ class LMDetector:
                     out.append(_Suspect(index, Token(t.start, t.end, t.text), cands.pronoun_swaps(t.text), surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
-            if cands.is_common_word(t.text) and not _starts_name(score.text, chunk_start, tokens, i):
+            before_name = _starts_name(score.text, chunk_start, tokens, i)
+            if cands.is_common_word(t.text) and not before_name:
                 # A name in place of a common word is a rewrite, unless it starts a name ("Foreign Minister").
                 predictions = [(w, bits) for w, bits in predictions if not w[:1].isupper()]
             name = t.text[:1].isupper() and t.start not in self._sentence_starts  # capitalised inside a sentence
-            found = cands.generate(t.text, predictions, lone_capital=lone_capital, name=name and not lone_capital)
+            found = cands.generate(
+                t.text, predictions, lone_capital=lone_capital, name=name and not lone_capital, before_name=before_name
+            )
             found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
