@@ -99,7 +99,7 @@ def _loaded(pid: int, library: str) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc to see when the run has started")
 def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path, seed_text):
     source = tmp_path / "long.txt"
-    source.write_text(seed_text * 20, encoding="utf-8")  # a fix of well over a minute with the trigram LM
+    source.write_text(seed_text * 40, encoding="utf-8")  # a fix of about 20 s with the trigram LM
     target = tmp_path / "out.txt"
     process = subprocess.Popen(
         [str(MTQA), "fix", str(source), "-o", str(target), "--lm", "trigram", "--report", str(tmp_path / "r.json")],
@@ -110,7 +110,8 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path, seed_text):
     deadline = time.monotonic() + 60
     while not _loaded(process.pid, "pocketsphinx") and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)  # wait for the trigram LM to load: the fix itself has started
-    time.sleep(1.0)
+    time.sleep(2.0)  # well into the fix, past start-up
+    assert process.poll() is None, "the fix ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
