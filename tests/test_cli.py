@@ -106,6 +106,9 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path, seed_text):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A job started in the background of a non-interactive shell inherits SIGINT ignored, and
+        # Python then installs no KeyboardInterrupt handler: give the child Ctrl-C as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not _loaded(process.pid, "pocketsphinx") and process.poll() is None and time.monotonic() < deadline:
