@@ -50,10 +50,8 @@ _PRONOUNS = {
     "herself": ("itself",),
     "himself": ("itself",),
 }
-GENDERED_PRONOUNS = frozenset(_PRONOUNS)
-
-
 def pronoun_swaps(word: str) -> list[Candidate]:
+    """it/its for a gendered pronoun; nothing for any other word."""
     return [Candidate(c, PRONOUN) for c in _PRONOUNS.get(word.lower(), ())]
 
 

@@ -20,6 +20,7 @@ and beats keeping the original, which scores what an unchanged sentence would.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -104,10 +105,12 @@ class Ranker:
         texts, same right context), so its analysis is reused and the gains it found are taken as they are."""
         settings = LMSettings()
         chunks = lm_chunks(doc, settings.chunk_words)
+        starts = [c[0] for c in chunks]  # chunks are in text order: a long text has thousands
         known: list[dict[str, float] | None] = [None] * len(flags)
         requests, owners = [], []
         for index, (flag, texts) in enumerate(zip(flags, candidates)):
-            chunk = next((c for c in chunks if c[0] <= flag.start and flag.end <= c[1]), None)
+            at = bisect.bisect_right(starts, flag.start) - 1
+            chunk = chunks[at] if at >= 0 and flag.end <= chunks[at][1] else None
             if not texts or flag.source == "spacing" or chunk is None:
                 continue
             known[index] = {s.text: s.parts["lm_bits"] for s in flag.suggestions if "lm_bits" in s.parts}

@@ -204,8 +204,8 @@ class LMDetector:
             if not surprising and not lone_capital:
                 # A gendered pronoun for a country reads naturally word by word ("Russia has said she
                 # will"): the left context must be weighed against "it", so every one is checked.
-                if t.text.lower() in cands.GENDERED_PRONOUNS:
-                    out.append(_Suspect(index, Token(t.start, t.end, t.text), cands.pronoun_swaps(t.text), surprisal[i]))
+                if swaps := cands.pronoun_swaps(t.text):
+                    out.append(_Suspect(index, Token(t.start, t.end, t.text), swaps, surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
             before_name = _starts_name(score.text, chunk_start, tokens, i)
