@@ -136,3 +136,21 @@ def test_no_predictions_at_sentence_starts_or_for_names():
     skipped = _without_predictions(Document(text))
     assert {text.index("Diplomacy"), text.index("Later"), text.index("Araghchi"), text.index("Minister")} <= skipped
     assert text.index("abroad") not in skipped
+
+
+def test_a_digit_prose_spells_out_is_always_weighed(smollm, trigram):
+    from mtqa.detect.lm import LMDetector
+
+    flags = LMDetector(smollm, trigram).detect(Document("Russia is still 1 of the few actors with open channels to Tehran, under Article 5."))
+    assert [(f.text, f.best) for f in flags if f.score >= 0.5] == [("1", "one")]
+    assert candidates.spelled_out("3rd")[0].text == "third" and candidates.spelled_out("2025") == []
+
+
+def test_other_occurrences_of_a_confident_swap_are_rechecked_in_their_own_case(lm_flags, seed_text):
+    from mtqa.detect.lm import _repeated
+
+    assert [c.text for c in _repeated("abroad", "Foreign", candidates.PREDICTION)] == ["Foreign", "foreign"]
+    assert [c.text for c in _repeated("Abroad", "Foreign", candidates.PREDICTION)] == ["Foreign"]
+    # "Russian abroad Minister" establishes Foreign; "Iranian abroad minister" takes it in lower case.
+    lower = flag_at(lm_flags[1], seed_text, "abroad minister")
+    assert lower is not None and lower.score >= 0.5 and lower.best == "foreign"

@@ -61,6 +61,13 @@ _NUMBERS = dict(
         "one two three four five six seven eight nine ten first second third fourth fifth sixth seventh eighth ninth tenth".split(),
     )
 )
+
+
+def spelled_out(word: str) -> list[Candidate]:
+    """The word for a digit or ordinal from 1 to 10 ("1" → "one", "3rd" → "third"); nothing otherwise."""
+    return [Candidate(_NUMBERS[word.lower()], NUMBER)] if word.lower() in _NUMBERS else []
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Closed-class words. An LM prediction may swap one for another, or a content word for a content
 # word, but never cross: "Lavrow" → "the" reads likelier and is never a correction.
@@ -192,7 +199,7 @@ def generate(
     add(glossary, GLOSSARY)
     add(confusion_sets().get(lower, ()), CONFUSION)
     add(_PRONOUNS.get(lower, ()), PRONOUN)
-    add([_NUMBERS[lower]] if lower in _NUMBERS else [], NUMBER)
+    add([c.text for c in spelled_out(word)], NUMBER)
     add(morphological(word), MORPHOLOGY)
     add(spelling(word, name), SPELLING)
     closed = lower in FUNCTION_WORDS

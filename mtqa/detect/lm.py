@@ -27,6 +27,7 @@ candidate at a lower margin (one sense per discourse).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -82,7 +83,8 @@ class LMSettings:
     related_floor: float = 0.15  # embedding cosine an LM prediction needs with the word it replaces
     right_words: int = 3  # words of right context each variant carries (each token costs ~2 ms)
     discourse_score: float = 0.8  # a flag this sure makes other occurrences suspects...
-    discourse_bonus_bits: float = 3.0  # ...checked at a margin lowered by this much
+    discourse_bonus_bits: float = 3.0  # ...checked at a margin lowered by this much for each one that sure...
+    discourse_confirmations: int = 2  # ...counting this many at most
     chunk_words: int = 120  # sentences are grouped into LM inputs of about this many words
     group_chunks: int = 24  # chunks analysed together: bounds memory on long texts
 
@@ -100,6 +102,13 @@ def _starts_name(text: str, offset: int, tokens: list[Token], i: int) -> bool:
     """Whether tokens[i] is followed by one space and a capitalised word (`text` starts at `offset`)."""
     end = tokens[i].end - offset
     return i + 1 < len(tokens) and text[end : end + 1] == " " and tokens[i + 1].start == tokens[i].end + 1 and tokens[i + 1].text[:1].isupper()
+
+
+def _repeated(word: str, replacement: str, origin: str) -> list[cands.Candidate]:
+    """Candidates for another occurrence of a word replaced elsewhere: the replacement as it was
+    written there ("abroad Minister" → "Foreign") and in this word's own case ("abroad minister")."""
+    forms = dict.fromkeys([replacement, carry_case(word, replacement.lower())])
+    return [cands.Candidate(form, origin) for form in forms]
 
 
 def _without_predictions(doc: Document) -> set[int]:
@@ -161,29 +170,35 @@ class LMDetector:
         decided = self._rescore(doc, group, suspects)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
         confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
+        confirmed: Counter[str] = Counter()
         for suspect, edit in decided:
             if edit.score >= s.discourse_score:
-                confident.setdefault(suspect.token.text.lower(), (edit.suggestions[0].text, edit.rule.split(":")[-1]))
+                key = suspect.token.text.lower()
+                confident.setdefault(key, (edit.suggestions[0].text, edit.rule.split(":")[-1]))
+                confirmed[key] += 1
+        # Each confident occurrence (up to `discourse_confirmations`) lowers the margin for the rest.
+        bonus = {key: s.discourse_bonus_bits * min(max(confirmed[key], 1), s.discourse_confirmations) for key in confident}
         flagged = {suspect.token.start for suspect, edit in decided if edit.score >= 0.5}
         again = []
         for suspect in suspects:
             key = suspect.token.text.lower()
             if key in confident and suspect.token.start not in flagged:
-                text, origin = confident[key]
-                again.append(_Suspect(suspect.chunk, suspect.token, [cands.Candidate(text, origin)], suspect.surprisal, s.discourse_bonus_bits))
-        again.extend(self._unsuspected_repeats(group, confident, {x.token.start for x in suspects}, protected))
-        rechecked = {x.token.start for x in again}
-        first = [(x, e) for x, e in decided if x.token.start not in rechecked]
-        return [edit for _, edit in first + self._rescore(doc, group, again)]
+                again.append(_Suspect(suspect.chunk, suspect.token, _repeated(suspect.token.text, *confident[key]), suspect.surprisal, bonus[key]))
+        again.extend(self._unsuspected_repeats(group, confident, bonus, {x.token.start for x in suspects}, protected))
+        # A re-check adds evidence; it never takes away a first decision's.
+        best = {x.token.start: e for x, e in decided}
+        for x, e in self._rescore(doc, group, again):
+            if x.token.start not in best or e.score > best[x.token.start].score:
+                best[x.token.start] = e
+        return list(best.values())
 
-    def _unsuspected_repeats(self, group, confident, seen: set[int], protected) -> list[_Suspect]:
+    def _unsuspected_repeats(self, group, confident, bonus: dict[str, float], seen: set[int], protected) -> list[_Suspect]:
         out = []
         for index, (_, _, tokens) in enumerate(group):
             for token in tokens:
                 key = token.text.lower()
                 if key in confident and token.start not in seen and not _inside(token, protected):
-                    text, origin = confident[key]
-                    out.append(_Suspect(index, token, [cands.Candidate(text, origin)], 0.0, self.settings.discourse_bonus_bits))
+                    out.append(_Suspect(index, token, _repeated(token.text, *confident[key]), 0.0, bonus[key]))
         return out
 
     def _suspects(self, index: int, chunk_start: int, tokens: list[Token], score: TextScores, protected) -> list[_Suspect]:
@@ -196,16 +211,17 @@ class LMDetector:
             suspicion.append(bits + unigram)
         out = []
         for i, t in enumerate(tokens):
-            if not (t.is_word or t.text in cands._NUMBERS) or _inside(t, protected):
+            if not (t.is_word or cands.spelled_out(t.text)) or _inside(t, protected):
                 continue
             after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
             lone_capital = self._lone_capital(tokens, i)  # suspect in any context: "Moscow's Subtle influence"
             surprising = surprisal[i] >= s.surprisal_bits or max(suspicion[i], after) >= s.suspicion_bits
             if not surprising and not lone_capital:
                 # A gendered pronoun for a country reads naturally word by word ("Russia has said she
-                # will"): the left context must be weighed against "it", so every one is checked.
-                if swaps := cands.pronoun_swaps(t.text):
-                    out.append(_Suspect(index, Token(t.start, t.end, t.text), swaps, surprisal[i]))
+                # will"): the left context must be weighed against "it", so every one is checked; so
+                # is a digit where prose spells the number out ("yet 1 of the few").
+                if always := cands.pronoun_swaps(t.text) + cands.spelled_out(t.text):
+                    out.append(_Suspect(index, Token(t.start, t.end, t.text), always, surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
             before_name = _starts_name(score.text, chunk_start, tokens, i)
