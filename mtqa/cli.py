@@ -44,6 +44,10 @@ DisableOpt = Annotated[
     Optional[list[str]],
     typer.Option("--disable", help="Rule id, family or source to turn off, e.g. glossary:safety-council, lm:prediction."),
 ]
+ReferenceOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--reference", "-r", help="Related clean text(s): names are written as they write them, and candidates follow their phrasing."),
+]
 
 
 def fail(message: str) -> None:
@@ -102,6 +106,7 @@ def check(
     encoding: EncodingOpt = "utf-8",
     glossary: GlossaryOpt = None,
     disable: DisableOpt = None,
+    reference: ReferenceOpt = None,
 ) -> None:
     """List the places where translation broke the English, with why and ranked suggestions.
 
@@ -113,12 +118,19 @@ def check(
     names = pipeline.parse_detectors(detectors)
     _check_model(lm)
     disabled = frozenset(disable or ())
+    texts = [read_text(p, encoding).text for p in reference or ()]
+    if texts:
+        from mtqa.correct.reference import Reference
+
+        references = Reference(texts)
+    else:
+        references = None
     built: dict[tuple[str, ...], object] = {}
 
     def detector_for(chosen: list[str]):
         key = tuple(chosen)
         if key not in built:
-            built[key] = pipeline.build_detector(chosen, lm, tuple(glossary or ()))
+            built[key] = pipeline.build_detector(chosen, lm, tuple(glossary or ()), reference=references)
         return built[key]
 
     stream = JsonStream(sys.stdout) if format == "json" else None
@@ -207,9 +219,7 @@ def _fix_blocks(text: str, names: list[str], label: str, **options):
 def fix(
     file: Annotated[Path, typer.Argument(help="Text file to correct.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write the corrected text.")] = None,
-    reference: Annotated[
-        Optional[list[Path]], typer.Option("--reference", "-r", help="Related clean text(s) whose phrasing candidates should follow.")
-    ] = None,
+    reference: ReferenceOpt = None,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0, help="Apply corrections scoring at least this.")] = 0.5,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Consider flags scoring at least this.")] = pipeline.DEFAULT_THRESHOLD,
     detectors: DetectorsOpt = pipeline.DEFAULT_DETECTORS,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import regex
@@ -19,6 +20,9 @@ from mtqa.errors import MtqaError
 from mtqa.lm import registry
 from mtqa.lm.base import LanguageModel
 from mtqa.text.document import Document
+
+if TYPE_CHECKING:  # sacrebleu is imported only when a reference is given
+    from mtqa.correct.reference import Reference
 
 DETECTORS = ("glossary", "lm", "spacing")
 DEFAULT_DETECTORS = "glossary,lm,spacing"
@@ -51,9 +55,11 @@ def build_detector(
     glossary_files: tuple[Path, ...] = (),
     progress: Callable[[int], None] | None = None,
     models: Callable[[str], LanguageModel] = language_model,
+    reference: Reference | None = None,
 ) -> CombinedDetector:
     """The detectors named, combined; `models` loads a language model by name (the bench passes
-    one that shares answers between detectors)."""
+    one that shares answers between detectors). With a `reference`, names it writes differently
+    are flagged too."""
     from mtqa.detect.glossary import GlossaryDetector
     from mtqa.detect.lm import LMDetector
     from mtqa.detect.spacing import SpacingDetector
@@ -68,6 +74,10 @@ def build_detector(
             detectors.append(LMDetector(models(model), right, progress=progress))
         elif name == "spacing":
             detectors.append(SpacingDetector())
+    if reference is not None:
+        from mtqa.detect.reference import ReferenceDetector
+
+        detectors.append(ReferenceDetector(reference))
     return CombinedDetector(detectors)
 
 

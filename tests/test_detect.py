@@ -154,3 +154,29 @@ def test_other_occurrences_of_a_confident_swap_are_rechecked_in_their_own_case(l
     # "Russian abroad Minister" establishes Foreign; "Iranian abroad minister" takes it in lower case.
     lower = flag_at(lm_flags[1], seed_text, "abroad minister")
     assert lower is not None and lower.score >= 0.5 and lower.best == "foreign"
+
+
+def test_reference_detector_flags_names_the_reference_writes_differently():
+    from mtqa.correct.reference import Reference
+    from mtqa.detect.reference import ReferenceDetector
+
+    reference = Reference(
+        ["Iranian Foreign Minister Abbas Araghchi met President Vladimir Putin. He spoke to the UN Security Council. Sergei Lavrov was there."]
+    )
+    detector = ReferenceDetector(reference)
+    text = "Later, the Iranian abroad Minister met president Vladimir Putin and the UN safety Council. Lavrow agreed."
+    flags = {f.text: f.best for f in detector.detect(Document(text))}
+    assert flags == {"abroad": "Foreign", "president": "President", "safety": "Security", "Lavrow": "Lavrov"}
+    # Not a name here, house style for a lower-case title, another office, a common word: left alone.
+    fine = "Later, the Iranian foreign minister met the Israeli Prime Minister. The Russian economy grew."
+    assert detector.detect(Document(fine)) == []
+
+
+def test_a_possessive_is_a_repeat_of_the_word(lm_flags, seed_text):
+    from mtqa.detect.lm import _without_possessive
+    from mtqa.text.document import Token
+
+    assert _without_possessive(Token(5, 13, "Lavrow's")) == Token(5, 11, "Lavrow")
+    assert _without_possessive(Token(0, 2, "'s")) == Token(0, 2, "'s")
+    flag = flag_at(lm_flags[1], seed_text, "Lavrow's")
+    assert flag is not None and (flag.text, flag.best) == ("Lavrow", "Lavrov")

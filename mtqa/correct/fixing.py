@@ -38,12 +38,13 @@ def fix_text(
     glossary_files: tuple[Path, ...] = (),
     disabled: frozenset[str] = frozenset(),
 ) -> FixResult:
-    detector = pipeline.build_detector(detectors, lm, glossary_files)
+    reference = Reference(list(references)) if references else None
+    detector = pipeline.build_detector(detectors, lm, glossary_files, reference=reference)
     doc, flags = pipeline.check_text(detector, text, threshold, disabled)
     ranker = Ranker(
         lm=pipeline.language_model(lm or pipeline.registry.default_model()) if "lm" in detectors else None,
         glossary=pipeline.glossary_for(glossary_files) if "glossary" in detectors else None,
-        reference=Reference(list(references)) if references else None,
+        reference=reference,
     )
     ranked = ranker.rank(doc, flags)
     accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f)]

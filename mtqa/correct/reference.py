@@ -21,14 +21,14 @@ from sacrebleu.metrics import BLEU, CHRF
 
 from mtqa.text.document import Document
 
-_WORDS = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
+WORDS = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
 _CHRF = CHRF()
 _BLEU = BLEU(effective_order=True)
 SHORTLIST = 4  # reference sentences per wanted one scored by chrF, picked by shared words
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORDS.findall(text)]
+    return [w.lower() for w in WORDS.findall(text)]
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Reference:
         """Words the reference writes with a capital inside a sentence (parts of names), by lower case."""
         found: dict[str, str] = {}
         for sentence in self.sentences:
-            tokens = _WORDS.findall(sentence)
+            tokens = WORDS.findall(sentence)
             found.update((t.lower(), t) for t in tokens[1:] if t[:1].isupper())
         return found
 

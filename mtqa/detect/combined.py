@@ -79,7 +79,7 @@ UNCONFIRMED_WEIGHT = {"lm:prediction": 0.7}
 
 def merge(flags: list[Edit], discount_unconfirmed: bool = False) -> list[Edit]:
     """One flag per region: overlapping flags become one, led by the most trusted source."""
-    trust = {"glossary": 0, "spacing": 1, "lm": 2}
+    trust = {"glossary": 0, "spacing": 1, "reference": 1, "lm": 2}
     ordered = sorted(flags, key=lambda e: (trust.get(e.source, 3), -e.score, e.start))
     kept: list[Edit] = []
     for flag in ordered:

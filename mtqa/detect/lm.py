@@ -111,6 +111,13 @@ def _repeated(word: str, replacement: str, origin: str) -> list[cands.Candidate]
     return [cands.Candidate(form, origin) for form in forms]
 
 
+def _without_possessive(token: Token) -> Token:
+    """"Lavrow's" as "Lavrow": a word replaced elsewhere is the same word with a possessive."""
+    if token.text.endswith(("'s", "’s")) and len(token.text) > 2:
+        return Token(token.start, token.end - 2, token.text[:-2])
+    return token
+
+
 def _without_predictions(doc: Document) -> set[int]:
     """Offsets of the words LM predictions are not offered for: names (capitalised inside a
     sentence), whose only question is their spelling, and the first word of each sentence, whose
@@ -181,9 +188,10 @@ class LMDetector:
         flagged = {suspect.token.start for suspect, edit in decided if edit.score >= 0.5}
         again = []
         for suspect in suspects:
-            key = suspect.token.text.lower()
+            stem = _without_possessive(suspect.token)
+            key = stem.text.lower()
             if key in confident and suspect.token.start not in flagged:
-                again.append(_Suspect(suspect.chunk, suspect.token, _repeated(suspect.token.text, *confident[key]), suspect.surprisal, bonus[key]))
+                again.append(_Suspect(suspect.chunk, stem, _repeated(stem.text, *confident[key]), suspect.surprisal, bonus[key]))
         again.extend(self._unsuspected_repeats(group, confident, bonus, {x.token.start for x in suspects}, protected))
         # A re-check adds evidence; it never takes away a first decision's.
         best = {x.token.start: e for x, e in decided}
@@ -196,9 +204,10 @@ class LMDetector:
         out = []
         for index, (_, _, tokens) in enumerate(group):
             for token in tokens:
-                key = token.text.lower()
+                stem = _without_possessive(token)
+                key = stem.text.lower()
                 if key in confident and token.start not in seen and not _inside(token, protected):
-                    out.append(_Suspect(index, token, _repeated(token.text, *confident[key]), 0.0, bonus[key]))
+                    out.append(_Suspect(index, stem, _repeated(stem.text, *confident[key]), 0.0, bonus[key]))
         return out
 
     def _suspects(self, index: int, chunk_start: int, tokens: list[Token], score: TextScores, protected) -> list[_Suspect]:
