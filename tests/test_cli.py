@@ -403,3 +403,14 @@ def test_fix_interrupted_leaves_old_output(capsys, monkeypatch, files):
     assert code == 130
     assert target.read_bytes() == b"previous output"
     assert sorted(p.name for p in files.iterdir()) == ["clean.txt", "damaged.txt", "out.txt"]
+
+
+def test_check_with_a_reference_flags_names_it_writes_differently(tmp_path, capsys, monkeypatch):
+    article, reference = tmp_path / "article.txt", tmp_path / "reference.txt"
+    article.write_text("On Monday the Iranian envoy met the Turkmen gas Minister in Ashgabat.\n", encoding="utf-8")
+    reference.write_text("Talks with the Turkmen Energy Minister went well.\n", encoding="utf-8")
+    code, stdout, _ = run(capsys, monkeypatch, "check", article, "-d", "glossary", "--reference", reference, "-f", "json")
+    flags = json.loads(stdout)["files"][0]["flags"]
+    assert code == 1 and [(f["text"], f["source"], f["suggestions"][0]["text"]) for f in flags] == [("gas", "reference", "Energy")]
+    assert run(capsys, monkeypatch, "check", article, "-d", "glossary", "-f", "json")[0] == 0
+    assert run(capsys, monkeypatch, "check", article, "-d", "glossary", "--reference", tmp_path / "missing.txt")[0] == 2
