@@ -112,8 +112,9 @@ def _repeated(word: str, replacement: str, origin: str) -> list[cands.Candidate]
 
 
 def _without_possessive(token: Token) -> Token:
-    """"Lavrow's" as "Lavrow": a word replaced elsewhere is the same word with a possessive."""
-    if token.text.endswith(("'s", "’s")) and len(token.text) > 2:
+    """"Lavrow's" as "Lavrow": a word replaced elsewhere is the same word with a possessive
+    (but "it's" and "that's" are contractions)."""
+    if token.text.endswith(("'s", "’s")) and len(token.text) > 2 and token.text[:-2].lower() not in cands.FUNCTION_WORDS:
         return Token(token.start, token.end - 2, token.text[:-2])
     return token
 
