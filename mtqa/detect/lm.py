@@ -187,13 +187,8 @@ class LMDetector:
         # Each confident occurrence (up to `discourse_confirmations`) lowers the margin for the rest.
         bonus = {key: s.discourse_bonus_bits * min(max(confirmed[key], 1), s.discourse_confirmations) for key in confident}
         flagged = {suspect.token.start for suspect, edit in decided if edit.score >= 0.5}
-        again = []
-        for suspect in suspects:
-            stem = _without_possessive(suspect.token)
-            key = stem.text.lower()
-            if key in confident and suspect.token.start not in flagged:
-                again.append(_Suspect(suspect.chunk, stem, _repeated(stem.text, *confident[key]), suspect.surprisal, bonus[key]))
-        again.extend(self._unsuspected_repeats(group, confident, bonus, {x.token.start for x in suspects}, protected))
+        surprisal = {x.token.start: x.surprisal for x in suspects}
+        again = self._repeats(group, confident, bonus, flagged, surprisal, protected)
         # A re-check adds evidence; it never takes away a first decision's.
         best = {x.token.start: e for x, e in decided}
         for x, e in self._rescore(doc, group, again):
@@ -201,14 +196,16 @@ class LMDetector:
                 best[x.token.start] = e
         return list(best.values())
 
-    def _unsuspected_repeats(self, group, confident, bonus: dict[str, float], seen: set[int], protected) -> list[_Suspect]:
+    @staticmethod
+    def _repeats(group, confident, bonus: dict[str, float], flagged: set[int], surprisal: dict[int, float], protected) -> list[_Suspect]:
+        """Occurrences of confidently replaced words not flagged yet, suspects or not, to re-check."""
         out = []
         for index, (_, _, tokens) in enumerate(group):
             for token in tokens:
                 stem = _without_possessive(token)
                 key = stem.text.lower()
-                if key in confident and token.start not in seen and not _inside(token, protected):
-                    out.append(_Suspect(index, stem, _repeated(stem.text, *confident[key]), 0.0, bonus[key]))
+                if key in confident and token.start not in flagged and not _inside(token, protected):
+                    out.append(_Suspect(index, stem, _repeated(stem.text, *confident[key]), surprisal.get(token.start, 0.0), bonus[key]))
         return out
 
     def _suspects(self, index: int, chunk_start: int, tokens: list[Token], score: TextScores, protected) -> list[_Suspect]:

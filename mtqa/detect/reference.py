@@ -58,6 +58,10 @@ class ReferenceDetector:
                         slots.setdefault(key, Counter())[word] += 1
         return slots
 
+    @cached_property
+    def _name_keys(self) -> list[str]:
+        return list(self.reference.capitalised)
+
     def detect(self, doc: Document) -> list[Edit]:
         flags: dict[int, Edit] = {}
         for sentence in doc.sentences:
@@ -101,7 +105,7 @@ class ReferenceDetector:
         word = token.group()
         if not word[:1].isupper() or word.lower() in self.reference.capitalised or cands.frequency(word) > RARE_ZIPF:
             return None
-        close = difflib.get_close_matches(word.lower(), list(self.reference.capitalised), n=1, cutoff=SPELLING_RATIO)
+        close = difflib.get_close_matches(word.lower(), self._name_keys, n=1, cutoff=SPELLING_RATIO)
         if not close or close[0][:1] != word[:1].lower():
             return None
         name = self.reference.capitalised[close[0]]
