@@ -260,14 +260,16 @@ def _timed(detector: GlossaryDetector, doc: Document) -> float:
     return time.perf_counter() - start
 
 
-def test_only_not_rules_clear_a_usage():
-    """A `not_` rule is evidence the usage is right; a missing required context is no opinion."""
-    entry = next(e for e in load_glossary() if e.id == "her-country")
+def test_only_neighbour_rules_clear_a_usage():
+    """A `not_before`/`not_after` rule is evidence the usage is right; a missing required context or
+    a `not_near` guard (a woman who may be "she") is no opinion, so other detectors may still flag it."""
 
-    def verdict(sentence: str) -> tuple[bool, bool]:
+    def verdict(entry_id: str, sentence: str) -> tuple[bool, bool]:
+        entry = next(e for e in load_glossary() if e.id == entry_id)
         match = entry.pattern.search(sentence)
         return entry.allows(sentence, match.start(), match.end()), entry.vetoes(sentence, match.start(), match.end())
 
-    assert verdict("Ukraine will defend her territory.") == (True, False)
-    assert verdict("In Moscow, the minister defended her territory.") == (False, False)
-    assert verdict("Russia welcomed the move, and Harris thanked her national security team.") == (False, True)
+    assert verdict("her-country", "Ukraine will defend her territory.") == (True, False)
+    assert verdict("her-country", "In Moscow, the minister defended her territory.") == (False, False)
+    assert verdict("her-country", "Russia welcomed the move, and Harris thanked her national security team.") == (False, False)
+    assert verdict("since-for", "Talks have been frozen since two years ago.") == (False, True)

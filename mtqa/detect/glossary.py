@@ -14,7 +14,7 @@ class GlossaryDetector:
 
     def __init__(self, glossary: Glossary | None = None, disabled: set[str] | frozenset[str] = frozenset()) -> None:
         self.glossary = (load_glossary() if glossary is None else glossary).without(disabled)
-        # Spans of the last document where an entry's words matched but a `not_` rule said the usage is
+        # Spans of the last document where an entry's words matched but a neighbour rule said the usage is
         # right ("erstwhile russian republics"): known-correct English that other detectors must leave alone.
         self.cleared: list[tuple[int, int]] = []
         # ...and where they matched but a required context was missing: the entry has no opinion there.

@@ -78,10 +78,14 @@ class Entry:
         return all(self._found(key, pattern, sentence, start, end, previous) != key.startswith("not_") for key, pattern in self.context.items())
 
     def vetoes(self, sentence: str, start: int, end: int, previous: str = "") -> bool:
-        """Whether a `not_` rule fires for a match: the context shows the usage is right (a missing
-        required context only leaves the entry without an opinion)."""
+        """Whether a neighbour rule (`not_before`, `not_after`) fires for a match: the words beside it
+        show the usage is right ("erstwhile Soviet republics"). A missing required context, or a
+        `not_near` guard (a woman is mentioned, who may be "she"), only leaves the entry without an
+        opinion: the pronoun may still be wrong, as other evidence can show."""
         return any(
-            self._found(key, pattern, sentence, start, end, previous) for key, pattern in self.context.items() if key.startswith("not_")
+            self._found(key, pattern, sentence, start, end, previous)
+            for key, pattern in self.context.items()
+            if key in ("not_before", "not_after")
         )
 
     @staticmethod
