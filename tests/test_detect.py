@@ -89,6 +89,24 @@ def test_every_gendered_pronoun_is_weighed_against_it(smollm, trigram):
     assert not [f for f in person if f.text == "she" and f.score >= 0.5]
 
 
+def test_pronouns_of_one_gender_are_made_neuter_together(smollm, trigram):
+    from mtqa.detect.lm import LMDetector
+
+    detector = LMDetector(smollm, trigram)
+    text = "Turkey has said he will protect his farmers against what he calls dumping."
+    flags = [(f.text, f.best) for f in detector.detect(Document(text)) if f.score >= 0.5]
+    assert flags == [("he", "it"), ("his", "its"), ("he", "it")]
+    person = "The president has said he will protect his farmers against what he calls dumping."
+    assert not [f for f in detector.detect(Document(person)) if f.score >= 0.5]
+
+
+def test_neuter_chains_group_pronouns_by_gender():
+    words = "Russia says she and her own allies helped him and her".split()
+    assert candidates.neuter_chains(words) == [[(8, "it")], [(2, "it"), (4, "its"), (10, "it")]]
+    assert candidates.neuter_chains("Tehran insists on his sovereignty".split()) == [[(3, "its")]]
+    assert candidates.neuter_chains("No pronoun here".split()) == []
+
+
 def test_spacing_detector_skips_abbreviations_and_addresses():
     text = "It ended.Then the U.S.A. and e.g. rt.com.Next talks at www.example.com/News.Today."
     flags = SpacingDetector().detect(Document(text))

@@ -50,9 +50,29 @@ _PRONOUNS = {
     "herself": ("itself",),
     "himself": ("itself",),
 }
-def pronoun_swaps(word: str) -> list[Candidate]:
-    """it/its for a gendered pronoun; nothing for any other word."""
-    return [Candidate(c, PRONOUN) for c in _PRONOUNS.get(word.lower(), ())]
+_GENDERS = (frozenset({"he", "him", "his", "himself"}), frozenset({"she", "her", "herself"}))
+
+
+def neuter_chains(words: list[str]) -> list[list[tuple[int, str]]]:
+    """For each grammatical gender among `words` (one sentence), the positions of its pronouns
+    and their neuter forms: a translation that calls a country "she" keeps it up ("Russia has said
+    she will defend her borders"), so the pronouns are swapped together. "her" is "its" before a
+    noun or adjective ("her own" too) and "it" otherwise ("helped her")."""
+    chains = []
+    for gender in _GENDERS:
+        chain = []
+        for i, word in enumerate(words):
+            lower = word.lower()
+            if lower not in gender:
+                continue
+            neuter = _PRONOUNS[lower][0]
+            if lower == "her":
+                following = words[i + 1].lower() if i + 1 < len(words) else ""
+                neuter = "its" if following == "own" or (following[:1].isalpha() and following not in FUNCTION_WORDS) else "it"
+            chain.append((i, neuter))
+        if chain:
+            chains.append(chain)
+    return chains
 
 
 _NUMBERS = dict(
