@@ -19,6 +19,10 @@ Three steps, cheapest first:
    plus that candidate origin's prior cost. The flag's score is a logistic
    function of that net gain, 0.5 at the margin.
 
+Gendered pronouns for countries ("Russia has said she will") read naturally word
+by word, so no pre-filter finds them: every sentence with he/his or she/her is
+rescored whole with those pronouns made it/its together.
+
 A document is damaged consistently, so once a substitution wins clearly in one
 place, the other occurrences of that word are re-checked with the same
 candidate at a lower margin (one sense per discourse).
