@@ -331,7 +331,8 @@ class LMDetector:
             if net < s.margin_bits - 3 * s.scale_bits:  # far below the bar, as in `_rescore`
                 continue
             score = round(self._score(net), 3)
-            message = f"a country is 'it' in English: with its {len(swaps)} gendered pronoun(s) made neuter the sentence is {gain:.1f} bits likelier"
+            pronouns = "its gendered pronoun" if len(swaps) == 1 else f"its {len(swaps)} gendered pronouns"
+            message = f"a country is 'it' in English: the sentence is {gain:.1f} bits likelier with {pronouns} made neuter"
             for token, neuter in swaps:
                 suggestion = Suggestion(neuter, score, {"lm_bits": round(gain, 2)})
                 edits.append(Edit(token.start, token.end, token.text, (suggestion,), score, "lm", f"lm:{cands.PRONOUN}", "pronoun", message))
