@@ -305,8 +305,9 @@ class LMDetector:
         them; instead every sentence with such pronouns is rescored with all pronouns of one gender
         made neuter at once (see `cands.neuter_chains`), to the end of the sentence: on the seed
         article, synthetic-dev and clean, the whole sentence separated countries from people better
-        than a few words after the pronoun did (wrong pronouns gained 3.1 bits or more, right ones
-        at most 1.6; with three words of context, 2.0 and 3.7 overlapped)."""
+        than a few words after the pronoun did: no right pronoun gained more than 1.6 bits and 13
+        of 17 wrong ones gained 3.1 or more; with three words of context right ones reached 3.7,
+        which only 11 wrong ones passed."""
         s = self.settings
         requests, chains = [], []
         for chunk in group:
