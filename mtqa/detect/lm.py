@@ -180,7 +180,6 @@ class LMDetector:
         for index, ((start, _, tokens), score) in enumerate(zip(group, scores)):
             suspects.extend(self._suspects(index, start, tokens, score, protected))
         decided = self._rescore(doc, group, suspects)
-        chains = self._pronoun_chains(doc, group)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
         confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
         confirmed: Counter[str] = Counter()
@@ -196,7 +195,7 @@ class LMDetector:
         again = self._repeats(group, confident, bonus, flagged, surprisal, protected)
         # A re-check adds evidence; it never takes away a first decision's.
         best = {x.token.start: e for x, e in decided}
-        for e in chains + [e for _, e in self._rescore(doc, group, again)]:
+        for e in self._pronoun_chains(doc, group) + [e for _, e in self._rescore(doc, group, again)]:
             if e.start not in best or e.score > best[e.start].score:
                 best[e.start] = e
         return list(best.values())
