@@ -128,6 +128,45 @@ def test_candidate_generators(word, expected):
     assert expected in [c.text for c in candidates.generate(word)]
 
 
+@pytest.mark.parametrize(
+    "word, other",
+    [("information", "news"), ("organization", "party"), ("fresh", "new"), ("common", "mutual"), ("function", "role"), ("organizations", "parties")],
+)
+def test_wordnet_relates_the_words_spinning_swaps(word, other):
+    assert candidates.related(word, other) and candidates.related(other, word)
+
+
+@pytest.mark.parametrize("word, other", [("escalation", "democracy"), ("file", "issue"), ("strategical", "strategic"), ("party", "parties"), ("Lavrow", "Lavrov")])
+def test_wordnet_does_not_relate_unrelated_words_or_inflections(word, other):
+    assert not candidates.related(word, other)
+
+
+def test_the_wordnet_table_is_symmetric():
+    words = sorted(candidates._wordnet_lines())[::50]
+    assert len(words) > 200
+    assert all(word in candidates.wordnet_neighbours(other) for word in words for other in candidates.wordnet_neighbours(word))
+
+
+def test_an_lm_prediction_wordnet_relates_to_the_word_is_a_cheaper_origin():
+    from mtqa.detect.lm import LMSettings
+
+    found = {c.text: c.origin for c in candidates.generate("organization", predictions=[("party", -3.0), ("country", -2.0)])}
+    assert found == {"party": candidates.RELATED, "country": candidates.PREDICTION}
+    cost = LMSettings().origin_cost
+    assert cost[candidates.CONFUSION] < cost[candidates.RELATED] < cost[candidates.PREDICTION]
+
+
+def test_a_wordnet_neighbour_needs_less_evidence_than_any_rewrite(smollm, trigram):
+    from mtqa.detect.lm import LMDetector, LMSettings
+
+    doc = Document("This double attitude allows Russia to position itself as a possible mediator if either organization seeks a negotiated outcome.")
+    organization = next(f for f in LMDetector(smollm, trigram).detect(doc) if f.text == "organization")
+    assert organization.rule == "lm:related" and organization.best == "party" and organization.score >= 0.5
+    as_any_rewrite = LMSettings()
+    as_any_rewrite.origin_cost[candidates.RELATED] = as_any_rewrite.origin_cost[candidates.PREDICTION]
+    assert not [f for f in LMDetector(smollm, trigram, as_any_rewrite).detect(doc) if f.text == "organization" and f.score >= 0.5]
+
+
 def test_a_title_before_a_name_may_take_a_capital():
     assert [c.text for c in candidates.generate("president", before_name=True) if c.origin == candidates.CASE] == ["President"]
     assert not [c for c in candidates.generate("president") if c.origin == candidates.CASE]

@@ -96,6 +96,7 @@ def test_a_rewrite_only_the_lm_backs_is_reported_not_applied():
     assert backed(rewrite(0.85))
     assert backed(rewrite(0.63, glossary=0.8)) and backed(rewrite(0.63, reference=0.9))
     assert backed(Edit(0, 7, "fewer", (Suggestion("few", 0.9),), 0.6, "lm", "lm:morphology", "morphology"))
+    assert not backed(Edit(0, 4, "warn", (Suggestion("argue", 0.7),), 0.7, "lm", "lm:related", "term"))
 
 
 def test_a_reference_without_the_phrase_or_a_close_sentence_has_no_opinion():

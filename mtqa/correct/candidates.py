@@ -8,6 +8,7 @@ The language model then decides which, if any, reads better in context.
 
 from __future__ import annotations
 
+import gzip
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -19,13 +20,14 @@ from wordfreq import zipf_frequency
 
 
 # Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
-CONFUSION, MORPHOLOGY, CASE, PRONOUN, NUMBER, SPELLING, PREDICTION, GLOSSARY = (
+CONFUSION, MORPHOLOGY, CASE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
     "confusion",
     "morphology",
     "case",
     "pronoun",
     "number",
     "spelling",
+    "related",  # an LM prediction that WordNet relates to the word (see `related`)
     "prediction",
     "glossary",
 )
@@ -118,6 +120,34 @@ def confusion_sets() -> dict[str, tuple[str, ...]]:
         for word in words:
             table.setdefault(word, set()).update(w for w in words if w != word)
     return {word: tuple(sorted(others)) for word, others in table.items()}
+
+
+@cache
+def _wordnet_lines() -> dict[str, str]:
+    """Word → its WordNet neighbours, space-separated, from related.tsv.gz (see build_related.py).
+    A line is split only when its word is asked about: reading all 16,000 would cost 0.4 s."""
+    data = resources.files("mtqa.correct").joinpath("related.tsv.gz").read_bytes()
+    return dict(line.split("\t", 1) for line in gzip.decompress(data).decode("utf-8").splitlines())
+
+
+@cache
+def wordnet_neighbours(word: str) -> frozenset[str]:
+    return frozenset(_wordnet_lines().get(word, "").split())
+
+
+@cache
+def _lemmas(word: str) -> frozenset[str]:
+    lower = word.lower()
+    return frozenset({lower, *(lemma for lemmas in getAllLemmas(lower).values() for lemma in lemmas)})
+
+
+def related(word: str, other: str) -> bool:
+    """Whether WordNet (3.0) puts some sense of `other` in a synset of `word`, or one step from it
+    (hypernym, hyponym, similar, derived): the substitutions synonym spinning and literal
+    translation make ("information" for news, "organization" for party). Inflections of one
+    word are not related: that is morphology."""
+    forms, others = _lemmas(word), _lemmas(other)
+    return not forms & others and any(wordnet_neighbours(form) & others for form in forms)
 
 
 @cache  # spelling neighbours look up millions of strings on a long text, most of them repeats
@@ -223,5 +253,7 @@ def generate(
     add(morphological(word), MORPHOLOGY)
     add(spelling(word, name), SPELLING)
     closed = lower in FUNCTION_WORDS
-    add((w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed), PREDICTION)
+    predicted = [w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed]
+    add((w for w in predicted if related(lower, w)), RELATED)
+    add(predicted, PREDICTION)
     return list(found.values())

@@ -15,6 +15,7 @@ from mtqa import pipeline
 from mtqa.correct.apply import apply, select, with_article_agreement
 from mtqa.correct.reference import Reference
 from mtqa.correct.scoring import WEIGHTS, Ranker
+from mtqa.detect.lm import REWRITE_RULES
 from mtqa.edits import Edit
 from mtqa.output.report import flag_json, printable
 from mtqa.text.document import Document
@@ -61,7 +62,7 @@ UNBACKED_REWRITE_SCORE = 0.8
 def backed(edit: Edit) -> bool:
     """Whether an edit has more behind it than the LM preferring another word: a glossary entry,
     reference phrasing, an origin with a channel model (confusion sets, morphology, ...), or a sure LM."""
-    if edit.rule != "lm:prediction" or edit.score >= UNBACKED_REWRITE_SCORE:
+    if edit.rule not in REWRITE_RULES or edit.score >= UNBACKED_REWRITE_SCORE:
         return True
     parts = edit.suggestions[0].parts
     return parts.get("glossary", 0.0) > 0 or parts.get("reference", 0.5) > 0.5

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mtqa.detect.base import Detector
-from mtqa.detect.lm import LMDetector
+from mtqa.detect.lm import REWRITE_RULES, LMDetector
 from mtqa.edits import Edit
 from mtqa.text.document import Document
 
@@ -71,10 +71,11 @@ def established_substitutions(flags: list[Edit]) -> dict[str, str]:
     return swaps
 
 
-# How far a flag that no other source confirms is trusted, by rule family: an LM prediction
-# alone (a free rewrite the LM prefers) was right less often on the seed article and
-# synthetic-dev than the LM's confusion-set, morphology, pronoun or spelling candidates.
-UNCONFIRMED_WEIGHT = {"lm:prediction": 0.7}
+# How far a flag that no other source confirms is trusted, by rule family: an LM rewrite alone
+# (a word the LM prefers, WordNet neighbour or not) was right less often on the seed article and
+# synthetic-dev than the LM's confusion-set, morphology, pronoun or spelling candidates, and the
+# rewrites that were right there the glossary mostly confirmed.
+UNCONFIRMED_WEIGHT = dict.fromkeys(REWRITE_RULES, 0.7)
 
 
 def merge(flags: list[Edit], discount_unconfirmed: bool = False) -> list[Edit]:

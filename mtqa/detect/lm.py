@@ -12,7 +12,9 @@ Three steps, cheapest first:
 2. Candidates. For each suspect: confusion sets, pronoun swaps, numbers in
    words, morphological variants, spelling neighbours, and the LM's own top
    predictions at that position (kept only when a trigram LM says they fit the
-   right-hand context too).
+   right-hand context too). A prediction that WordNet relates to the word
+   ("organization" → party) costs less than any other rewrite: spinning and
+   literal translation swap dictionary neighbours.
 3. Noisy channel. Each candidate replaces the word, and the LM scores the rest
    of the sentence window both ways, reusing the cached prefix. A word is
    flagged when a candidate raises the log-probability by more than the margin
@@ -55,9 +57,14 @@ KIND_BY_ORIGIN = {
     cands.PRONOUN: "pronoun",
     cands.NUMBER: "function-word",
     cands.SPELLING: "name",
+    cands.RELATED: "term",
     cands.PREDICTION: "term",
     cands.GLOSSARY: "term",
 }
+
+# Flags whose only evidence is that the LM prefers another word (a WordNet neighbour or any word):
+# rewrites, trusted less than the channel-model origins when nothing else backs them.
+REWRITE_RULES = (f"lm:{cands.RELATED}", f"lm:{cands.PREDICTION}")
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class LMSettings:
             cands.PRONOUN: -3.0,  # a known MT family (Polish "Rosja" is "she"): a 3-bit gain suffices
             cands.NUMBER: 0.0,
             cands.SPELLING: 4.0,
+            cands.RELATED: 3.0,  # a WordNet neighbour of the word: the substitution spinning makes
             cands.PREDICTION: 8.0,
             cands.GLOSSARY: 0.0,
         }
@@ -268,9 +276,9 @@ class LMDetector:
         original = tokens[i].text
         kept, screened = [], []
         for c in found:
-            if c.origin == cands.PREDICTION:
-                related = self.lm.similarity(original, c.text)
-                if related is not None and related < self.settings.related_floor:
+            if c.origin in (cands.PREDICTION, cands.RELATED):
+                similarity = self.lm.similarity(original, c.text) if c.origin == cands.PREDICTION else None
+                if similarity is not None and similarity < self.settings.related_floor:
                     continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
                 estimate = left.get(c.text, original_bits) - original_bits
                 if self.right_context is not None:
@@ -280,7 +288,8 @@ class LMDetector:
             elif self.right_context is None or self._trigram_gain(tokens, i, c.text) >= self.settings.channel_screen_bits:
                 kept.append(c)
         screened.sort(key=lambda pair: pair[0], reverse=True)
-        return kept + [c for _, c in screened[: self.settings.predictions_kept]]
+        best = [[c for _, c in screened if c.origin == origin][: self.settings.predictions_kept] for origin in (cands.RELATED, cands.PREDICTION)]
+        return kept + best[0] + best[1]
 
     def _trigram_gain(self, tokens: list[Token], i: int, word: str) -> float:
         """Trigram estimate of what replacing tokens[i] by `word` gains, over the word and two to its right."""
@@ -398,7 +407,7 @@ class LMDetector:
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
-        if candidate.origin in (cands.PREDICTION, cands.CASE):
+        if candidate.origin in (cands.PREDICTION, cands.RELATED, cands.CASE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
 
