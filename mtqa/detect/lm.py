@@ -64,7 +64,8 @@ KIND_BY_ORIGIN = {
 
 # Flags whose only evidence is that the LM prefers another word (a WordNet neighbour or any word):
 # rewrites, trusted less than the channel-model origins when nothing else backs them.
-REWRITE_RULES = (f"lm:{cands.RELATED}", f"lm:{cands.PREDICTION}")
+REWRITE_ORIGINS = (cands.RELATED, cands.PREDICTION)
+REWRITE_RULES = tuple(f"lm:{origin}" for origin in REWRITE_ORIGINS)
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,8 @@ class LMDetector:
         original = tokens[i].text
         kept, screened = [], []
         for c in found:
-            if c.origin in (cands.PREDICTION, cands.RELATED):
-                similarity = self.lm.similarity(original, c.text) if c.origin == cands.PREDICTION else None
+            if c.origin in REWRITE_ORIGINS:
+                similarity = self.lm.similarity(original, c.text) if c.origin == cands.PREDICTION else None  # WordNet relates the others
                 if similarity is not None and similarity < self.settings.related_floor:
                     continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
                 estimate = left.get(c.text, original_bits) - original_bits
@@ -288,8 +289,9 @@ class LMDetector:
             elif self.right_context is None or self._trigram_gain(tokens, i, c.text) >= self.settings.channel_screen_bits:
                 kept.append(c)
         screened.sort(key=lambda pair: pair[0], reverse=True)
-        best = [[c for _, c in screened if c.origin == origin][: self.settings.predictions_kept] for origin in (cands.RELATED, cands.PREDICTION)]
-        return kept + best[0] + best[1]
+        for origin in REWRITE_ORIGINS:  # the best few of each
+            kept += [c for _, c in screened if c.origin == origin][: self.settings.predictions_kept]
+        return kept
 
     def _trigram_gain(self, tokens: list[Token], i: int, word: str) -> float:
         """Trigram estimate of what replacing tokens[i] by `word` gains, over the word and two to its right."""
@@ -407,7 +409,7 @@ class LMDetector:
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
-        if candidate.origin in (cands.PREDICTION, cands.RELATED, cands.CASE):
+        if candidate.origin in (*REWRITE_ORIGINS, cands.CASE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
 
