@@ -76,6 +76,16 @@ def test_word_logprobs_cover_each_word(smollm):
     assert predictions and all(isinstance(w, str) and lp <= 0 for w, lp in predictions)
 
 
+def test_predictions_are_decoded_words_not_byte_pieces(smollm):
+    """Before an opening quote the model's favourite tokens are punctuation bytes ("âĢľ" is the
+    first two bytes of “): predictions offer only whole words, decoded."""
+    text = "He called the talks a change of language from Washington – “quiet” and slow."
+    scores = smollm.analyse([text], top_k=40)[0]
+    offered = {w for start in (text.index("quiet") - 1, text.index("Washington")) for w, _ in scores.predictions_at(start)}
+    assert offered and all(w.isalpha() and not any(ch in w for ch in "âĢĵľ") for w in offered)
+    assert all(w.isalpha() for w in smollm._vocab_words.values()) and "García" in smollm._vocab_words.values()
+
+
 def test_unchanged_variant_is_read_off_the_analysis(smollm):
     """The text as it stands costs no rescoring, and equals what a rescored row would give."""
     text = "Putin and Iranian abroad Minister Abbas Araghchi met in Moscow."

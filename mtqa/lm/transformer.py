@@ -71,12 +71,14 @@ class TransformerLM(LanguageModel):
         return enc.ids, enc.offsets
 
     def _word_tokens(self) -> dict[int, str]:
-        """Token ids that are a whole word with a leading space: the words `predictions` may offer."""
-        words = {}
-        for token, idx in self.tokenizer.get_vocab().items():
-            if token.startswith("Ġ") and token[1:].isalpha():
-                words[idx] = token[1:]
-        return words
+        """Token ids that are a whole word with a leading space: the words `predictions` may offer.
+
+        Tokens are decoded, not read off the vocabulary: byte-level pieces such as "âĢľ" (the
+        bytes of an opening quote) look alphabetic but are not words, and "GarcÃŃa" is "García".
+        """
+        ids = sorted(self.tokenizer.get_vocab().values())
+        texts = self.tokenizer.decode_batch([[idx] for idx in ids], skip_special_tokens=False)
+        return {idx: text[1:] for idx, text in zip(ids, texts) if text.startswith(" ") and text[1:].isalpha()}
 
     @torch.inference_mode()
     def similarity(self, a: str, b: str) -> float:
