@@ -203,6 +203,16 @@ def test_a_digit_prose_spells_out_is_always_weighed(smollm, trigram):
     assert candidates.spelled_out("3rd")[0].text == "third" and candidates.spelled_out("2025") == []
 
 
+def test_a_confusion_set_word_is_weighed_where_it_reads_naturally(smollm, trigram):
+    """'any' is no surprise word by word; only its set partner 'some' shows that "in any cases" is wrong."""
+    from mtqa.detect.lm import LMDetector
+
+    text = "Russia keeps working – and in any cases warm – relations with Israel. Any country would do so."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.start, f.best) for f in flags] == [(text.index("any cases"), "some")]
+    assert [c.text for c in candidates.always_checked("any")] == ["some"] and candidates.always_checked("cases") == []
+
+
 def test_other_occurrences_of_a_confident_swap_are_rechecked_in_their_own_case(lm_flags, seed_text):
     from mtqa.detect.lm import _repeated
 

@@ -90,6 +90,13 @@ def spelled_out(word: str) -> list[Candidate]:
     return [Candidate(_NUMBERS[word.lower()], NUMBER)] if word.lower() in _NUMBERS else []
 
 
+def always_checked(word: str) -> list[Candidate]:
+    """Candidates worth trying wherever the word occurs, surprising or not: a digit that prose
+    spells out, and the partners of a confusion-set word (the noisy channel of Mays, Damerau and
+    Mercer checks every member of a set, since "in any cases" reads naturally word by word)."""
+    return spelled_out(word) or [Candidate(other, CONFUSION) for other in confusion_sets().get(word.lower(), ())]
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Closed-class words. An LM prediction may swap one for another, or a content word for a content
 # word, but never cross: "Lavrow" → "the" reads likelier and is never a correction.

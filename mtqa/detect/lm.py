@@ -8,7 +8,8 @@ Three steps, cheapest first:
    suspicion = surprisal − unigram surprisal (a negative pointwise mutual
    information). A word is a suspect when it, or the word after it, is much
    less expected here than anywhere (the LM cannot see that "mediate" is wrong
-   until "East" arrives), or when it belongs to a cheap confusion set.
+   until "East" arrives). A digit that prose spells out and a member of a
+   confusion set ("any"/"some") are checked wherever they occur.
 2. Candidates. For each suspect: confusion sets, pronoun swaps, numbers in
    words, morphological variants, spelling neighbours, and the LM's own top
    predictions at that position (kept only when a trigram LM says they fit the
@@ -237,9 +238,9 @@ class LMDetector:
             lone_capital = self._lone_capital(tokens, i)  # suspect in any context: "Moscow's Subtle influence"
             surprising = surprisal[i] >= s.surprisal_bits or max(suspicion[i], after) >= s.suspicion_bits
             if not surprising and not lone_capital:
-                # A digit where prose spells the number out reads naturally word by word ("yet 1 of
-                # the few"), so every one is checked (gendered pronouns are: see `_pronoun_chains`).
-                if always := cands.spelled_out(t.text):
+                # Slips that read naturally word by word ("yet 1 of the few", "in any cases") are
+                # checked wherever they occur (gendered pronouns are too: see `_pronoun_chains`).
+                if always := self._screen_predictions(tokens, i, cands.always_checked(t.text), [], -surprisal[i]):
                     out.append(_Suspect(index, Token(t.start, t.end, t.text), always, surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
