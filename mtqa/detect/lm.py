@@ -240,7 +240,7 @@ class LMDetector:
             if not surprising and not lone_capital:
                 # Slips that read naturally word by word ("yet 1 of the few", "in any cases") are
                 # checked wherever they occur (gendered pronouns are too: see `_pronoun_chains`).
-                if always := self._screen_predictions(tokens, i, cands.always_checked(t.text), [], -surprisal[i]):
+                if always := self._screen_candidates(tokens, i, cands.always_checked(t.text), -surprisal[i]):
                     out.append(_Suspect(index, Token(t.start, t.end, t.text), always, surprisal[i]))
                 continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
@@ -252,7 +252,7 @@ class LMDetector:
             found = cands.generate(
                 t.text, predictions, lone_capital=lone_capital, name=name and not lone_capital, before_name=before_name
             )
-            found = self._screen_predictions(tokens, i, found, predictions, -surprisal[i])
+            found = self._screen_candidates(tokens, i, found, -surprisal[i], predictions)
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
         return out
@@ -265,8 +265,8 @@ class LMDetector:
         before = [b for b in tokens[i - 1 : i] if not b.text.endswith(("'s", "’s"))]  # a possessive ends a name
         return not any(b.text[:1].isupper() for b in before + tokens[i + 1 : i + 2])
 
-    def _screen_predictions(
-        self, tokens: list[Token], i: int, found: list[cands.Candidate], predictions: list[tuple[str, float]], original_bits: float
+    def _screen_candidates(
+        self, tokens: list[Token], i: int, found: list[cands.Candidate], original_bits: float, predictions: list[tuple[str, float]] = ()
     ) -> list[cands.Candidate]:
         """Keep the candidates whose estimated gain makes a full rescoring worth its cost.
 
