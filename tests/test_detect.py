@@ -168,9 +168,31 @@ def test_a_wordnet_neighbour_needs_less_evidence_than_any_rewrite(smollm, trigra
 
 
 def test_a_title_before_a_name_may_take_a_capital():
-    assert [c.text for c in candidates.generate("president", before_name=True) if c.origin == candidates.CASE] == ["President"]
-    assert not [c for c in candidates.generate("president") if c.origin == candidates.CASE]
-    assert not [c for c in candidates.generate("house", before_name=True) if c.origin == candidates.CASE]
+    assert [c.text for c in candidates.generate("president", before_name=True) if c.origin == candidates.TITLE] == ["President"]
+    assert candidates.titled("president", before_name=False) == []
+    assert candidates.titled("house", before_name=True) == [] and candidates.titled("President", before_name=True) == []
+
+
+def test_a_lower_case_title_before_a_name_is_checked_where_it_reads_naturally(smollm, trigram):
+    """Polish writes "prezydent Władimir Putin"; English capitalises a title that stands before a name."""
+    from mtqa.detect.lm import LMDetector
+
+    text = "Araghchi flew to Moscow, met with president Vladimir Putin and held talks. The president said little. President Vladimir Putin spoke."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.start, f.best, f.rule) for f in flags] == [(text.index("president Vladimir"), "President", "lm:title")]
+
+
+def test_a_word_the_lm_expected_a_near_synonym_of_is_checked(smollm, trigram):
+    """"buffer region" surprises no one word by word, but the LM expected "zone", a WordNet neighbour."""
+    from mtqa.detect.lm import LMDetector, LMSettings
+
+    text = "For Moscow, Iran is not just a partner – it is simply a pillar in the buffer region protecting Russia's southern flank."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.text, f.best) for f in flags] == [("region", "zone")]
+    unchecked = LMSettings(synonym_top=0)
+    assert not [f for f in LMDetector(smollm, trigram, unchecked).detect(Document(text)) if f.score >= 0.5]
+    fine = "Analysts say the buffer zone protecting the southern flank will hold."
+    assert not [f for f in LMDetector(smollm, trigram).detect(Document(fine)) if f.score >= 0.5]
 
 
 def test_case_is_carried_over():

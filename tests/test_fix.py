@@ -24,12 +24,15 @@ def test_named_terms_follow_the_reference(fixed_with_reference):
 
 
 def test_the_reference_flags_names_it_writes_differently(smollm, clean_seed_text):
-    # Without the glossary nothing else flags this lower-case title; the reference writes "with President Vladimir Putin".
+    # The reference writes "with President Vladimir Putin"; the LM's title check agrees, and the
+    # reference, the more trusted source, leads the merged edit.
     text = "After the raids, the Iranian envoy flew to Moscow and met with president Vladimir Putin in the Kremlin."
-    assert "met with president Vladimir" in fix_text(text, ["lm"]).text
-    fixed = fix_text(text, ["lm"], references=[clean_seed_text])
-    assert "met with President Vladimir Putin in the Kremlin." in fixed.text
-    assert [e.source for e in fixed.applied] == ["reference"]
+    assert "met with president Vladimir" in fix_text(text, []).text
+    assert [e.rule for e in fix_text(text, ["lm"]).applied] == ["lm:title"]
+    for detectors in ([], ["lm"]):
+        fixed = fix_text(text, detectors, references=[clean_seed_text])
+        assert "met with President Vladimir Putin in the Kremlin." in fixed.text
+        assert [e.source for e in fixed.applied] == ["reference"]
 
 
 def test_traps_unchanged(fixed_with_reference):

@@ -20,10 +20,11 @@ from wordfreq import zipf_frequency
 
 
 # Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
-CONFUSION, MORPHOLOGY, CASE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
+CONFUSION, MORPHOLOGY, CASE, TITLE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
     "confusion",
     "morphology",
     "case",
+    "title",  # a title in lower case before a name (see `titled`)
     "pronoun",
     "number",
     "spelling",
@@ -202,15 +203,19 @@ TITLES = frozenset(
 )
 
 
-def recased(word: str, lone_capital: bool = False, before_name: bool = False) -> list[str]:
+def recased(word: str, lone_capital: bool = False) -> list[str]:
     """For a capital inside a sentence with no name beside it (`lone_capital`), the word in lower
-    case when it is a common word: "Moscow's Subtle influence" -> "subtle"; for a title in lower
-    case before a name, the title capitalised: "president Vladimir Putin" -> "President"."""
+    case when it is a common word: "Moscow's Subtle influence" -> "subtle"."""
     if lone_capital and word[:1].isupper() and word[1:].islower() and is_common_word(word):
         return [word.lower()]
-    if before_name and word.islower() and word in TITLES:
-        return [word.capitalize()]
     return []
+
+
+def titled(word: str, before_name: bool) -> list[Candidate]:
+    """For a title in lower case before a name, the title capitalised: "president Vladimir Putin"
+    -> "President". Polish and other source languages write titles in lower case, and translation
+    keeps it, so it is checked wherever a title precedes a name."""
+    return [Candidate(word.capitalize(), TITLE)] if before_name and word.islower() and word in TITLES else []
 
 
 def spelling(word: str, name: bool = False) -> list[str]:
@@ -244,9 +249,8 @@ def generate(
     (but for the `recased` ones, which differ from the word in case only). `name`: the word is
     capitalised inside a sentence; `before_name`: a name follows it."""
     lower = word.lower()
-    found: dict[str, Candidate] = {
-        f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital, before_name)
-    }
+    found: dict[str, Candidate] = {f"case:{c.text}": c for c in titled(word, before_name)}
+    found.update({f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital)})
 
     def add(texts, origin: str) -> None:
         for text in texts:
@@ -259,8 +263,18 @@ def generate(
     add([c.text for c in spelled_out(word)], NUMBER)
     add(morphological(word), MORPHOLOGY)
     add(spelling(word, name), SPELLING)
-    closed = lower in FUNCTION_WORDS
-    predicted = [w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed]
-    add((w for w in predicted if related(lower, w)), RELATED)
+    predicted = _same_class(word, predictions)
+    add((c.text for c in near_synonyms(word, predictions)), RELATED)
     add(predicted, PREDICTION)
     return list(found.values())
+
+
+def _same_class(word: str, predictions: list[tuple[str, float]]) -> list[str]:
+    """The predictions of the word's class: function words for a function word, content words for the rest."""
+    closed = word.lower() in FUNCTION_WORDS
+    return [w for w, _ in predictions if (w.lower() in FUNCTION_WORDS) == closed]
+
+
+def near_synonyms(word: str, predictions: list[tuple[str, float]]) -> list[Candidate]:
+    """The LM predictions that WordNet relates to the word (see `related`)."""
+    return [Candidate(w, RELATED) for w in _same_class(word, predictions) if related(word.lower(), w)]

@@ -8,8 +8,10 @@ Three steps, cheapest first:
    suspicion = surprisal − unigram surprisal (a negative pointwise mutual
    information). A word is a suspect when it, or the word after it, is much
    less expected here than anywhere (the LM cannot see that "mediate" is wrong
-   until "East" arrives). A digit that prose spells out and a member of a
-   confusion set ("any"/"some") are checked wherever they occur.
+   until "East" arrives). A digit that prose spells out, a member of a
+   confusion set ("any"/"some"), a title in lower case before a name, and a
+   word whose near-synonym the LM clearly expected are checked wherever they
+   occur.
 2. Candidates. For each suspect: confusion sets, pronoun swaps, numbers in
    words, morphological variants, spelling neighbours, and the LM's own top
    predictions at that position (kept only when a trigram LM says they fit the
@@ -55,6 +57,7 @@ KIND_BY_ORIGIN = {
     cands.CONFUSION: "real-word",
     cands.MORPHOLOGY: "morphology",
     cands.CASE: "grammar",
+    cands.TITLE: "grammar",
     cands.PRONOUN: "pronoun",
     cands.NUMBER: "function-word",
     cands.SPELLING: "name",
@@ -67,6 +70,7 @@ KIND_BY_ORIGIN = {
 # rewrites, trusted less than the channel-model origins when nothing else backs them.
 REWRITE_ORIGINS = (cands.RELATED, cands.PREDICTION)
 REWRITE_RULES = tuple(f"lm:{origin}" for origin in REWRITE_ORIGINS)
+POSITIONAL_RULES = (f"lm:{cands.CASE}", f"lm:{cands.TITLE}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class LMSettings:
             cands.CONFUSION: 0.0,
             cands.MORPHOLOGY: 0.0,
             cands.CASE: 2.0,
+            cands.TITLE: -3.0,  # a known MT family, as pronouns are (Polish "prezydent Władimir Putin")
             cands.PRONOUN: -3.0,  # a known MT family (Polish "Rosja" is "she"): a 3-bit gain suffices
             cands.NUMBER: 0.0,
             cands.SPELLING: 4.0,
@@ -90,6 +95,8 @@ class LMSettings:
     )
     surprisal_bits: float = 10.0  # pre-filter: a word this surprising in its left context is a suspect...
     suspicion_bits: float = 4.0  # ...and so is one whose (or whose right neighbour's) normalised surprisal is this high
+    synonym_top: int = 5  # ...and so is a word one of the LM's top predictions is a WordNet neighbour of...
+    synonym_gap_bits: float = 3.0  # ...when that prediction is this much likelier (both set a priori, not tuned)
     top_k: int = 40  # LM predictions looked at per suspect
     screen_bits: float = 5.0  # estimated gain an LM prediction needs before it is rescored in full
     predictions_kept: int = 2  # of those, how many are rescored at most
@@ -194,7 +201,8 @@ class LMDetector:
         confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
         confirmed: Counter[str] = Counter()
         for suspect, edit in decided:
-            if edit.score >= s.discourse_score:
+            # A change of case depends on where the word stands ("president Putin"), not on its sense.
+            if edit.score >= s.discourse_score and edit.rule not in POSITIONAL_RULES:
                 key = suspect.token.text.lower()
                 confident.setdefault(key, (edit.suggestions[0].text, edit.rule.split(":")[-1]))
                 confirmed[key] += 1
@@ -237,14 +245,17 @@ class LMDetector:
             after = suspicion[i + 1] if i + 1 < len(tokens) else 0.0
             lone_capital = self._lone_capital(tokens, i)  # suspect in any context: "Moscow's Subtle influence"
             surprising = surprisal[i] >= s.surprisal_bits or max(suspicion[i], after) >= s.suspicion_bits
-            if not surprising and not lone_capital:
-                # Slips that read naturally word by word ("yet 1 of the few", "in any cases") are
-                # checked wherever they occur (gendered pronouns are too: see `_pronoun_chains`).
-                if always := self._screen_candidates(tokens, i, cands.always_checked(t.text), -surprisal[i]):
-                    out.append(_Suspect(index, Token(t.start, t.end, t.text), always, surprisal[i]))
-                continue
             predictions = [] if t.start in self._unpredicted else score.predictions_at(t.start - chunk_start)
             before_name = _starts_name(score.text, chunk_start, tokens, i)
+            if not surprising and not lone_capital:
+                # Slips that read naturally word by word ("yet 1 of the few", "in any cases", "met
+                # with president Putin") are checked wherever they occur (gendered pronouns are
+                # too: see `_pronoun_chains`), and so is a word the LM expected a near-synonym of.
+                found = cands.always_checked(t.text) + cands.titled(t.text, before_name)
+                found += self._expected_synonyms(t.text, predictions, -surprisal[i])
+                if found := self._screen_candidates(tokens, i, found, -surprisal[i], predictions):
+                    out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
+                continue
             if cands.is_common_word(t.text) and not before_name:
                 # A name in place of a common word is a rewrite, unless it starts a name ("Foreign Minister").
                 predictions = [(w, bits) for w, bits in predictions if not w[:1].isupper()]
@@ -256,6 +267,14 @@ class LMDetector:
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
         return out
+
+    def _expected_synonyms(self, word: str, predictions: list[tuple[str, float]], word_bits: float) -> list[cands.Candidate]:
+        """Near-synonyms of a word that is not surprising but that the LM expected a synonym in
+        place of, by a clear margin ("a pillar in the buffer region": zone): spinning and literal
+        translation swap dictionary neighbours, and a common word's swap is rarely surprising."""
+        s = self.settings
+        top = [(w, lp) for w, lp in predictions[: s.synonym_top] if lp - word_bits >= s.synonym_gap_bits]
+        return cands.near_synonyms(word, top)
 
     def _lone_capital(self, tokens: list[Token], i: int) -> bool:
         """A capitalised common word inside a sentence with no capitalised word beside it."""
@@ -410,7 +429,7 @@ class LMDetector:
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
-        if candidate.origin in (*REWRITE_ORIGINS, cands.CASE):
+        if candidate.origin in (*REWRITE_ORIGINS, cands.CASE, cands.TITLE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
 
