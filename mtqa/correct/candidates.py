@@ -245,12 +245,12 @@ def generate(
     name: bool = False,
     before_name: bool = False,
 ) -> list[Candidate]:
-    """Candidates for `word` from every origin, without duplicates, case not yet carried over
-    (but for the `recased` ones, which differ from the word in case only). `name`: the word is
-    capitalised inside a sentence; `before_name`: a name follows it."""
+    """Candidates for `word` from every origin, without duplicates, case not yet carried over (but
+    for the `titled` and `recased` ones, which differ from the word in case only). `name`: the word
+    is capitalised inside a sentence; `before_name`: a name follows it."""
     lower = word.lower()
-    found: dict[str, Candidate] = {f"case:{c.text}": c for c in titled(word, before_name)}
-    found.update({f"case:{text}": Candidate(text, CASE) for text in recased(word, lone_capital)})
+    recasings = titled(word, before_name) + [Candidate(text, CASE) for text in recased(word, lone_capital)]
+    found: dict[str, Candidate] = {f"case:{c.text}": c for c in recasings}
 
     def add(texts, origin: str) -> None:
         for text in texts:
