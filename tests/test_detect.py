@@ -270,3 +270,53 @@ def test_a_possessive_is_a_repeat_of_the_word(lm_flags, seed_text):
     assert _without_possessive(Token(0, 4, "it's")) == Token(0, 4, "it's")
     flag = flag_at(lm_flags[1], seed_text, "Lavrow's")
     assert flag is not None and (flag.text, flag.best) == ("Lavrow", "Lavrov")
+
+
+@pytest.mark.parametrize(
+    "word, english",
+    [("Lavrow", "Lavrov"), ("Zacharowa", "Zakharova"), ("Pieskow", "Peskov"), ("Aszchabad", "Ashkhabad"), ("Duszanbe", "Dushanbe"), ("Nazarbajew", "Nazarbayev")],
+)
+def test_a_name_in_polish_romanisation_is_offered_in_english(word, english):
+    assert english in candidates.transliterated(word)
+    assert {c.origin for c in candidates.generate(word) if c.text == english} == {candidates.TRANSLITERATION}
+
+
+@pytest.mark.parametrize("word", ["Washington", "Warsaw", "Chechnya", "Jet", "Wałęsa", "lavrow", "Lavrow's"])
+def test_english_names_common_words_and_unknown_spellings_are_not_transliterated(word):
+    assert candidates.transliterated(word) == []
+
+
+def test_a_transliterated_name_is_flagged_where_the_lm_reads_it(smollm, trigram):
+    from mtqa.detect.lm import LMDetector
+
+    text = "In Moscow, Foreign Ministry spokeswoman Maria Zacharowa said Russia supported Iran. Maria Zakharova said so again."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.text, f.best, f.rule) for f in flags] == [("Zacharowa", "Zakharova", "lm:transliteration")]
+
+
+def test_an_article_is_weighed_against_leaving_it_out(smollm, trigram):
+    """Polish has no articles, and translation puts "an" before an uncountable noun."""
+    from mtqa.detect.lm import LMDetector
+
+    assert [c.text for c in candidates.without_article("an", "inflammatory")] == ["inflammatory"]
+    assert candidates.without_article("a", "few") == [] and candidates.without_article("the", "war") == []
+    assert candidates.without_article("a", "Russian") == []
+    text = "At the forum, Putin avoided an inflammatory language towards Israel. He gave an inflammatory speech on Monday."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.start, f.text, f.best, f.rule) for f in flags] == [(text.index("an inflammatory"), "an inflammatory", "inflammatory", "lm:article")]
+
+
+def test_false_friends_go_one_way():
+    assert candidates.false_friends()["request"] == ("need",)
+    assert "request" not in candidates.false_friends().get("need", ())
+    assert [(c.text, c.origin) for c in candidates.always_checked("request")] == [("need", candidates.FALSE_FRIEND)]
+    assert candidates.always_checked("need") == []
+    assert candidates.confusion_sets()["another"] == ("other",) and "another" not in candidates.confusion_sets().get("other", ())
+
+
+def test_a_false_friend_is_weighed_where_it_reads_naturally(smollm, trigram):
+    from mtqa.detect.lm import LMDetector
+
+    text = "Putin avoided harsh words, highlighting the request for a diplomatic solution. Iran acted at the request of Russia."
+    flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
+    assert [(f.start, f.best, f.rule) for f in flags] == [(text.index("request for"), "need", "lm:false friend")]

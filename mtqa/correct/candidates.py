@@ -20,9 +20,12 @@ from wordfreq import zipf_frequency
 
 
 # Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
-CONFUSION, MORPHOLOGY, CASE, TITLE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
+CONFUSION, FALSE_FRIEND, MORPHOLOGY, TRANSLITERATION, ARTICLE, CASE, TITLE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
     "confusion",
+    "false friend",  # a word translation from Polish writes for another (see false_friends.txt)
     "morphology",
+    "transliteration",  # a name in the Polish romanisation of Cyrillic (see `transliterated`)
+    "article",  # "a"/"an" left out (see `without_article`)
     "case",
     "title",  # a title in lower case before a name (see `titled`)
     "pronoun",
@@ -93,9 +96,26 @@ def spelled_out(word: str) -> list[Candidate]:
 
 def always_checked(word: str) -> list[Candidate]:
     """Candidates worth trying wherever the word occurs, surprising or not: a digit that prose
-    spells out, and the partners of a confusion-set word (the noisy channel of Mays, Damerau and
-    Mercer checks every member of a set, since "in any cases" reads naturally word by word)."""
-    return spelled_out(word) or [Candidate(other, CONFUSION) for other in confusion_sets().get(word.lower(), ())]
+    spells out, the partners of a confusion-set word (the noisy channel of Mays, Damerau and
+    Mercer checks every member of a set, since "in any cases" reads naturally word by word), and
+    what a false friend stands for."""
+    return spelled_out(word) or _listed(word)
+
+
+def _listed(word: str) -> list[Candidate]:
+    lower = word.lower()
+    return [Candidate(other, CONFUSION) for other in confusion_sets().get(lower, ())] + [
+        Candidate(other, FALSE_FRIEND) for other in false_friends().get(lower, ())
+    ]
+
+
+def without_article(article: str, following: str) -> list[Candidate]:
+    """For "a"/"an" before a content word, the word alone: Polish has no articles, and translation
+    puts "a" before uncountable nouns ("avoided an inflammatory language"). Checked wherever it
+    occurs, since each word reads naturally; the LM sees the noun that makes it wrong."""
+    if article in ("a", "an") and following.isalpha() and following.islower() and following not in FUNCTION_WORDS:
+        return [Candidate(following, ARTICLE)]
+    return []
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -120,11 +140,26 @@ class Candidate:
 
 @cache
 def confusion_sets() -> dict[str, tuple[str, ...]]:
-    """Word → words it is commonly confused with (both directions), from confusions.txt."""
+    """Word → words it may stand for, from confusions.txt: a line "a b c" confuses each word
+    with the others; a line "a > b c" lets "a" stand for "b" or "c" but not the reverse."""
+    return _word_table("confusions.txt")
+
+
+@cache
+def false_friends() -> dict[str, tuple[str, ...]]:
+    """Word → words translation from Polish writes it for, from false_friends.txt ("a > b c")."""
+    return _word_table("false_friends.txt")
+
+
+def _word_table(name: str) -> dict[str, tuple[str, ...]]:
     table: dict[str, set[str]] = {}
-    text = resources.files("mtqa.correct").joinpath("confusions.txt").read_text(encoding="utf-8")
+    text = resources.files("mtqa.correct").joinpath(name).read_text(encoding="utf-8")
     for line in text.splitlines():
-        words = line.split("#", 1)[0].split()
+        wrong, arrow, right = line.split("#", 1)[0].partition(">")
+        if arrow:
+            table.setdefault(wrong.strip(), set()).update(right.split())
+            continue
+        words = wrong.split()
         for word in words:
             table.setdefault(word, set()).update(w for w in words if w != word)
     return {word: tuple(sorted(others)) for word, others in table.items()}
@@ -237,6 +272,45 @@ def spelling(word: str, name: bool = False) -> list[str]:
     return sorted(found, key=common.__getitem__, reverse=True)[:3]
 
 
+# Polish romanisation of Russian and Central Asian names, and the English spelling of each
+# letter group ("Zacharowa" -> "Zakharova", "Aszchabad" -> "Ashkhabad"), longest first.
+_POLISH_ROMANISATION = (
+    ("szcz", ("shch",)),
+    ("sz", ("sh",)),
+    ("cz", ("ch",)),
+    ("ch", ("kh", "h")),
+    ("dż", ("j", "zh")),
+    ("ż", ("zh",)),
+    ("ie", ("e", "ie")),
+    ("ij", ("y", "i")),
+    ("j", ("y", "i")),
+    ("w", ("v",)),
+    ("ł", ("l",)),
+)
+_SPELLINGS_TRIED = 256  # bounds the product of choices on a long name
+NAME_FLOOR = 1.0  # zipf a transliterated name needs: rare, but known to English text
+
+
+def transliterated(word: str) -> list[str]:
+    """English spellings of a name written in the Polish romanisation of Cyrillic, as a
+    translation from Polish keeps it ("Lavrow" -> "Lavrov", "Zacharowa" -> "Zakharova"). Only
+    names English text knows (wordfreq) and that are not common words are offered."""
+    if not (word[:1].isupper() and word.isalpha()) or is_common_word(word):
+        return []  # a possessive is the name's repeat (see LMDetector._repeats)
+    spellings = [""]
+    rest = word.lower()
+    while rest and len(spellings) <= _SPELLINGS_TRIED:
+        polish, english = next(((p, e) for p, e in _POLISH_ROMANISATION if rest.startswith(p)), (rest[0], (rest[0],)))
+        choices = english if polish in english else (polish, *english)
+        spellings = [s + c for s in spellings for c in choices]
+        rest = rest[len(polish) :]
+    if rest:
+        return []
+    floor = max(NAME_FLOOR, frequency(word) + 1.0)
+    found = [s for s in spellings if s != word.lower() and frequency(s) >= floor and not is_common_word(s)]
+    return [s.capitalize() for s in sorted(found, key=frequency, reverse=True)[:3]]
+
+
 def generate(
     word: str,
     predictions: list[tuple[str, float]] = (),
@@ -258,10 +332,12 @@ def generate(
                 found[text.lower()] = Candidate(text, origin)
 
     add(glossary, GLOSSARY)
-    add(confusion_sets().get(lower, ()), CONFUSION)
+    for candidate in _listed(word):
+        add([candidate.text], candidate.origin)
     add(_PRONOUNS.get(lower, ()), PRONOUN)
     add([c.text for c in spelled_out(word)], NUMBER)
     add(morphological(word), MORPHOLOGY)
+    add(transliterated(word), TRANSLITERATION)
     add(spelling(word, name), SPELLING)
     predicted = _same_class(word, predictions)
     add((c.text for c in near_synonyms(word, predictions)), RELATED)

@@ -55,7 +55,10 @@ PROTECTED = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[
 
 KIND_BY_ORIGIN = {
     cands.CONFUSION: "real-word",
+    cands.FALSE_FRIEND: "term",
     cands.MORPHOLOGY: "morphology",
+    cands.TRANSLITERATION: "name",
+    cands.ARTICLE: "grammar",
     cands.CASE: "grammar",
     cands.TITLE: "grammar",
     cands.PRONOUN: "pronoun",
@@ -70,7 +73,7 @@ KIND_BY_ORIGIN = {
 # rewrites, trusted less than the channel-model origins when nothing else backs them.
 REWRITE_ORIGINS = (cands.RELATED, cands.PREDICTION)
 REWRITE_RULES = tuple(f"lm:{origin}" for origin in REWRITE_ORIGINS)
-POSITIONAL_RULES = (f"lm:{cands.CASE}", f"lm:{cands.TITLE}")
+POSITIONAL_RULES = (f"lm:{cands.CASE}", f"lm:{cands.TITLE}", f"lm:{cands.ARTICLE}")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,10 @@ class LMSettings:
     origin_cost: dict[str, float] = field(
         default_factory=lambda: {
             cands.CONFUSION: 0.0,
+            cands.FALSE_FRIEND: -3.0,  # a known MT family, one way, as pronouns are
             cands.MORPHOLOGY: 0.0,
+            cands.TRANSLITERATION: 0.0,  # a fixed letter map, as morphology is
+            cands.ARTICLE: 0.0,
             cands.CASE: 2.0,
             cands.TITLE: -3.0,  # a known MT family, as pronouns are (Polish "prezydent Władimir Putin")
             cands.PRONOUN: -3.0,  # a known MT family (Polish "Rosja" is "she"): a 3-bit gain suffices
@@ -266,6 +272,16 @@ class LMDetector:
             found = self._screen_candidates(tokens, i, found, -surprisal[i], predictions)
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
+        return out + self._articles(index, score.text, chunk_start, tokens, surprisal)
+
+    @staticmethod
+    def _articles(index: int, text: str, offset: int, tokens: list[Token], surprisal: list[float]) -> list[_Suspect]:
+        """"a"/"an" with the word after it, to be weighed without the article (see `cands.without_article`)."""
+        out = []
+        for i, (article, word) in enumerate(zip(tokens, tokens[1:])):
+            if word.start == article.end + 1 and (found := cands.without_article(article.text, word.text)):
+                span = Token(article.start, word.end, text[article.start - offset : word.end - offset])
+                out.append(_Suspect(index, span, found, surprisal[i]))
         return out
 
     def _expected_synonyms(self, word: str, predictions: list[tuple[str, float]], word_bits: float) -> list[cands.Candidate]:
@@ -378,25 +394,12 @@ class LMDetector:
         if not suspects:
             return []
         s = self.settings
-        requests = [
-            variant_request(
-                doc, group[x.chunk], x.token.start, x.token.end, [self._cased(x.token.text, c) for c in x.candidates], s.right_words
-            )
-            for x in suspects
-        ]
-        results = self.lm.continuations(requests)
         decided = []
-        for suspect, logprobs in zip(suspects, results):
-            base = logprobs[0]
-            ranked = []
-            for candidate, lp in zip(suspect.candidates, logprobs[1:]):
-                net = lp - base - s.origin_cost[candidate.origin] + suspect.bonus
-                ranked.append((net, lp - base, candidate))
-            ranked.sort(key=lambda r: r[0], reverse=True)
+        for suspect, suspect_gains in zip(suspects, self._gains(doc, group, suspects)):
+            ranked = self._ranked(suspect, suspect_gains)
             net, gain, best = ranked[0]
             if net < s.margin_bits - 3 * s.scale_bits:  # far below the bar: not worth reporting at all
                 continue
-            score = self._score(net)
             token = suspect.token
             suggestions = tuple(
                 Suggestion(self._cased(token.text, c), round(self._score(n), 3), {"lm_bits": round(g, 2)})
@@ -409,23 +412,27 @@ class LMDetector:
                 f"unexpected here ({suspect.surprisal:.0f} bits); "
                 f"'{suggestions[0].text}' makes the sentence {gain:.1f} bits likelier ({best.origin})"
             )
-            decided.append(
-                (
-                    suspect,
-                    Edit(
-                        token.start,
-                        token.end,
-                        token.text,
-                        suggestions,
-                        round(score, 3),
-                        "lm",
-                        f"lm:{best.origin}",
-                        KIND_BY_ORIGIN[best.origin],
-                        message,
-                    ),
-                )
+            edit = Edit(
+                token.start, token.end, token.text, suggestions, round(self._score(net), 3), "lm", f"lm:{best.origin}", KIND_BY_ORIGIN[best.origin], message
             )
+            decided.append((suspect, edit))
         return decided
+
+    def _gains(self, doc: Document, group: list[Chunk], suspects: list[_Suspect]) -> list[list[float]]:
+        """Bits each suspect's candidates gain over the word as it stands."""
+        requests = [
+            variant_request(
+                doc, group[x.chunk], x.token.start, x.token.end, [self._cased(x.token.text, c) for c in x.candidates], self.settings.right_words
+            )
+            for x in suspects
+        ]
+        return [[lp - base for lp in rest] for base, *rest in self.lm.continuations(requests)]
+
+    def _ranked(self, suspect: _Suspect, gains: list[float]) -> list[tuple[float, float, cands.Candidate]]:
+        """(net gain, gain, candidate) for each candidate, best first."""
+        s = self.settings
+        ranked = [(gain - s.origin_cost[c.origin] + suspect.bonus, gain, c) for c, gain in zip(suspect.candidates, gains)]
+        return sorted(ranked, key=lambda r: r[0], reverse=True)
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
