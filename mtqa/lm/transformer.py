@@ -201,16 +201,18 @@ class TransformerLM(LanguageModel):
                 positions.append(list(range(keep - 1, keep - 1 + width)))
             from transformers import DynamicCache
 
-            # Each row's cached prefix, left-padded to the longest in the batch.
+            # Each row's cached prefix, left-padded to the longest in the batch. One tensor a layer:
+            # each layer's forward replaces its entry with a longer copy, and the old one can go.
             layers, heads, _, dim = batch[0][2].keys.shape
-            keys = torch.zeros(layers, len(batch), heads, past, dim)
-            values = torch.zeros_like(keys)
-            for index, (_, _, window, keep, _) in enumerate(batch):
-                keys[:, index, :, past - keep + 1 :] = window.keys[:, :, : keep - 1]
-                values[:, index, :, past - keep + 1 :] = window.values[:, :, : keep - 1]
             cache = DynamicCache()
             for layer in range(layers):
-                cache.update(keys[layer], values[layer], layer)
+                keys = torch.zeros(len(batch), heads, past, dim)
+                values = torch.zeros_like(keys)
+                for index, (_, _, window, keep, _) in enumerate(batch):
+                    keys[index, :, past - keep + 1 :] = window.keys[layer, :, : keep - 1]
+                    values[index, :, past - keep + 1 :] = window.values[layer, :, : keep - 1]
+                cache.update(keys, values, layer)
+            del keys, values
             ids_t = torch.tensor(ids)
             out = self.model.get_decoder()(
                 input_ids=ids_t,
