@@ -19,7 +19,8 @@ from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
 
-# Origins, cheapest first: how plausible it is a priori that the page's word replaced the candidate.
+# Origins: where a candidate came from. Each has its own prior cost (`LMSettings.origin_cost`): how
+# plausible it is, before context, that the page's word replaced the candidate.
 CONFUSION, FALSE_FRIEND, MORPHOLOGY, TRANSLITERATION, ARTICLE, CASE, TITLE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
     "confusion",
     "false friend",  # a word translation from Polish writes for another (see false_friends.txt)
@@ -288,7 +289,7 @@ _POLISH_ROMANISATION = (
     ("ł", ("l",)),
 )
 _SPELLINGS_TRIED = 256  # bounds the product of choices on a long name
-NAME_FLOOR = 1.0  # zipf a transliterated name needs: rare, but known to English text
+_NAME_FLOOR = 1.0  # zipf a transliterated name needs: rare, but known to English text
 
 
 def transliterated(word: str) -> list[str]:
@@ -306,7 +307,7 @@ def transliterated(word: str) -> list[str]:
         rest = rest[len(polish) :]
     if rest:
         return []
-    floor = max(NAME_FLOOR, frequency(word) + 1.0)
+    floor = max(_NAME_FLOOR, frequency(word) + 1.0)
     found = [s for s in spellings if s != word.lower() and frequency(s) >= floor and not is_common_word(s)]
     return [s.capitalize() for s in sorted(found, key=frequency, reverse=True)[:3]]
 

@@ -9,15 +9,17 @@ Three steps, cheapest first:
    information). A word is a suspect when it, or the word after it, is much
    less expected here than anywhere (the LM cannot see that "mediate" is wrong
    until "East" arrives). A digit that prose spells out, a member of a
-   confusion set ("any"/"some"), a title in lower case before a name, and a
-   word whose near-synonym the LM clearly expected are checked wherever they
-   occur.
-2. Candidates. For each suspect: confusion sets, pronoun swaps, numbers in
-   words, morphological variants, spelling neighbours, and the LM's own top
-   predictions at that position (kept only when a trigram LM says they fit the
-   right-hand context too). A prediction that WordNet relates to the word
-   ("organization" → party) costs less than any other rewrite: spinning and
-   literal translation swap dictionary neighbours.
+   confusion set ("any"/"some"), a Polish false friend ("request" for need),
+   an "a"/"an" that may not belong ("an inflammatory language"), a title in
+   lower case before a name, and a word whose near-synonym the LM clearly
+   expected are checked wherever they occur.
+2. Candidates. For each suspect: confusion sets and false friends, pronoun
+   swaps, numbers in words, morphological variants, English spellings of names
+   in Polish romanisation ("Zacharowa" → Zakharova), spelling neighbours, and
+   the LM's own top predictions at that position (kept only when a trigram LM
+   says they fit the right-hand context too). A prediction that WordNet relates
+   to the word ("organization" → party) costs less than any other rewrite:
+   spinning and literal translation swap dictionary neighbours.
 3. Noisy channel. Each candidate replaces the word, and the LM scores the rest
    of the sentence window both ways, reusing the cached prefix. A word is
    flagged when a candidate raises the log-probability by more than the margin
