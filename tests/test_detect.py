@@ -320,3 +320,12 @@ def test_a_false_friend_is_weighed_where_it_reads_naturally(smollm, trigram):
     text = "Putin avoided harsh words, highlighting the request for a diplomatic solution. Iran acted at the request of Russia."
     flags = [f for f in LMDetector(smollm, trigram).detect(Document(text)) if f.score >= 0.5]
     assert [(f.start, f.best, f.rule) for f in flags] == [(text.index("request for"), "need", "lm:false friend")]
+
+
+def test_an_article_before_an_address_is_left_alone():
+    from mtqa.detect.lm import LMDetector
+    from mtqa.text.document import Token
+
+    tokens = [Token(0, 1, "a"), Token(2, 8, "report")]
+    assert [x.token.text for x in LMDetector._articles(0, "a report", 0, tokens, [0.0, 0.0], [])] == ["a report"]
+    assert LMDetector._articles(0, "a report", 0, tokens, [0.0, 0.0], [(2, 8)]) == []

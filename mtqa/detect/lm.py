@@ -274,14 +274,16 @@ class LMDetector:
             found = self._screen_candidates(tokens, i, found, -surprisal[i], predictions)
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
-        return out + self._articles(index, score.text, chunk_start, tokens, surprisal)
+        return out + self._articles(index, score.text, chunk_start, tokens, surprisal, protected)
 
     @staticmethod
-    def _articles(index: int, text: str, offset: int, tokens: list[Token], surprisal: list[float]) -> list[_Suspect]:
+    def _articles(index: int, text: str, offset: int, tokens: list[Token], surprisal: list[float], protected) -> list[_Suspect]:
         """"a"/"an" with the word after it, to be weighed without the article (see `cands.without_article`)."""
         out = []
         for i, (article, word) in enumerate(zip(tokens, tokens[1:])):
-            if word.start == article.end + 1 and (found := cands.without_article(article.text, word.text)):
+            if _inside(word, protected) or word.start != article.end + 1:
+                continue
+            if found := cands.without_article(article.text, word.text):
                 span = Token(article.start, word.end, text[article.start - offset : word.end - offset])
                 out.append(_Suspect(index, span, found, surprisal[i]))
         return out
