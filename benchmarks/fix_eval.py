@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 from mtqa import pipeline
-from mtqa.bench.metrics import correct_fix, match, text_metrics
+from mtqa.bench.metrics import correct_fix, match
 from mtqa.bench.sets import load_set
-from mtqa.correct.fixing import fix_text, segments
+from mtqa.pipeline import fix_text
+from mtqa.text.metrics import segments, text_metrics
 from mtqa.text.document import Document, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]

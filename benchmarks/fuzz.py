@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mtqa import pipeline  # noqa: E402
-from mtqa.correct import fixing  # noqa: E402
 from mtqa.errors import MtqaError  # noqa: E402
 
 DETECTORS = ["glossary", "spacing", "lm"]
@@ -211,7 +210,7 @@ def run(count: int, seed: int = 0, max_len: int = 400, failures: Path | None = N
                     problems = check_invariants(text, flags)
                     stats["flags"] += len(flags)
                 else:
-                    result = fixing.fix_text(text, DETECTORS, lm=LM)
+                    result = pipeline.fix_text(text, DETECTORS, lm=LM)
                     problems = fix_invariants(text, result)
                     stats["edits"] += len(result.applied)
             except MtqaError:

@@ -61,7 +61,7 @@ def main() -> None:
     import torch
 
     from mtqa import pipeline
-    from mtqa.correct.fixing import fix_text
+    from mtqa.pipeline import fix_text
     from mtqa.lm import registry
     from mtqa.text.document import Document
 

@@ -11,6 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+# Error families, shared by detectors, gold annotations and per-kind benchmark scores.
+KINDS = (
+    "term",  # mistranslated term or collocation: "safety Council", "abroad Minister"
+    "function-word",  # false friend of a function word: "erstwhile" for "when", "a fewer days"
+    "pronoun",  # grammatical gender leaking into English: "she" for a country
+    "morphology",  # wrong derivation: "strategical", "stableness", "publically"
+    "name",  # transliterated name: "Lavrow", "Aszchabad"
+    "spacing",  # sentence joined with no space: "Aszchabad.One"
+    "real-word",  # a real word slipped for another: "whole"/"hole", "its"/"it's"
+    "grammar",  # other grammatical damage: agreement, articles
+)
+
 
 @dataclass(frozen=True)
 class Suggestion:

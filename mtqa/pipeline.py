@@ -6,10 +6,10 @@ Models are loaded once per process and only when a chosen detector needs them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -21,8 +21,9 @@ from mtqa.lm import registry
 from mtqa.lm.base import LanguageModel
 from mtqa.text.document import Document
 
-if TYPE_CHECKING:  # sacrebleu is imported only when a reference is given
-    from mtqa.correct.reference import Reference
+if TYPE_CHECKING:  # correction is imported only when `fix` runs
+    from mtqa.correct.fixing import FixResult
+    from mtqa.text.reference import Reference
 
 DETECTORS = ("glossary", "lm", "spacing")
 DEFAULT_DETECTORS = "glossary,lm,spacing"
@@ -94,6 +95,32 @@ def check_text(
     return doc, flags
 
 
+def fix_text(
+    text: str,
+    detectors: list[str],
+    lm: str | None = None,
+    references: list[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+    min_score: float = 0.5,
+    glossary_files: tuple[Path, ...] = (),
+    disabled: frozenset[str] = frozenset(),
+) -> FixResult:
+    """Detect, then correct: `text` with the accepted corrections of the flags applied."""
+    from mtqa.correct.fixing import correct
+    from mtqa.correct.scoring import Ranker
+    from mtqa.text.reference import Reference
+
+    reference = Reference(list(references)) if references else None
+    detector = build_detector(detectors, lm, glossary_files, reference=reference)
+    doc, flags = check_text(detector, text, threshold, disabled)
+    ranker = Ranker(
+        lm=language_model(lm or registry.default_model()) if "lm" in detectors else None,
+        glossary=glossary_for(glossary_files) if "glossary" in detectors else None,
+        reference=reference,
+    )
+    return correct(doc, flags, ranker, min_score)
+
+
 # -- long texts -------------------------------------------------------------------------------
 
 # Texts longer than this are checked a block of whole paragraphs at a time, so memory stays
@@ -139,58 +166,3 @@ def check_blocks(
     for start, end in blocks(text, size):
         doc, flags = check_text(detector, text[start:end], threshold, disabled)
         yield start, end, doc.word_count(), shifted(flags, start)
-
-
-# -- is it English? ---------------------------------------------------------------------------
-
-_LETTERS = regex.compile(r"\p{L}+")
-MIN_WORDS_FOR_LANGUAGE = 20  # shorter texts are not judged
-FUNCTION_WORD_SHARE = 0.15  # English prose: 0.3-0.5 of words are among its 150 commonest; other languages: < 0.1
-KNOWN_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class LanguageGuess:
-    words: int  # words looked at (a sample on long texts)
-    known: float  # share of them that English has at all (wordfreq zipf > 0)
-    function: float  # share that are among the 150 commonest English words
-
-    @property
-    def english(self) -> bool:
-        if self.words < MIN_WORDS_FOR_LANGUAGE:
-            return True
-        return self.known >= KNOWN_SHARE and self.function >= FUNCTION_WORD_SHARE
-
-    def warning(self, path: str) -> str | None:
-        if self.english:
-            return None
-        return (
-            f"{path}: does not look like English ({self.known:.0%} of words known, {self.function:.0%} English "
-            "function words); flags will be unreliable, so the language-model detector is skipped"
-        )
-
-
-@cache
-def _common_english() -> frozenset[str]:
-    from wordfreq import top_n_list
-
-    return frozenset(top_n_list("en", 150))
-
-
-def guess_language(text: str, sample_words: int = 3000) -> LanguageGuess:
-    """How English `text` looks. Share of known words alone is not enough: wordfreq's English list knows
-    most French, German and Spanish words (74-84% of a news paragraph), but not as common function words."""
-    from wordfreq import zipf_frequency
-
-    if len(text) > 20 * sample_words:  # long text: windows spread evenly over it
-        step = len(text) // 20
-        pieces = [text[i : i + sample_words] for i in range(0, len(text), step)]
-    else:
-        pieces = [text]
-    words = [w.lower() for piece in pieces for w in _LETTERS.findall(piece)][: sample_words * 2]
-    if not words:
-        return LanguageGuess(0, 0.0, 0.0)
-    common = _common_english()
-    known = sum(1 for w in words if zipf_frequency(w, "en") > 0)
-    function = sum(1 for w in words if w in common)
-    return LanguageGuess(len(words), known / len(words), function / len(words))

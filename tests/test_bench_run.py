@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtqa import cli, pipeline
-from mtqa.bench import baselines, run
+from mtqa.bench import baselines, plots, report, run, scoring
 from mtqa.bench.sets import apply_corrections, load_set
 from mtqa.edits import Edit, Suggestion
 from mtqa.errors import MtqaError
@@ -49,7 +49,7 @@ def short_scale(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_runner_writes_results_markdown_and_plot(tiny_set: Path, tmp_path: Path, short_scale: None) -> None:
     seen: list[tuple[str, int]] = []
     results = run.run_bench([str(tiny_set)], ["glossary", "lm-trigram"], threshold=0.5, scale=False, advance=lambda what, n: seen.append((what, n)))
-    written = run.write_outputs(results, tmp_path / "out")
+    written = report.write_outputs(results, tmp_path / "out")
 
     assert {p.name for p in written} == {"results.json", "results.md", "pr-tiny.png"}
     assert (tmp_path / "out" / "pr-tiny.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -66,7 +66,7 @@ def test_runner_writes_results_markdown_and_plot(tiny_set: Path, tmp_path: Path,
         assert -1.0 <= r["token_mcc"] <= 1.0 and 0.0 <= r["correction_accuracy"] <= 1.0
         assert r["traps_hit"] in (0, 1) and r["false_alarms_per_1k_words"] >= 0
         assert 0 <= r["text"]["chrf"] <= 100 and r["seconds"] >= 0
-        assert [p["threshold"] for p in r["sweep"]] == list(run.SWEEP)
+        assert [p["threshold"] for p in r["sweep"]] == list(scoring.SWEEP)
         recalls = [p["recall"] for p in r["sweep"]]
         assert recalls == sorted(recalls, reverse=True)  # a higher threshold never finds more
     # The glossary knows this transliteration, and the fix it suggests is the gold one.
@@ -100,7 +100,7 @@ def test_shared_parts_give_what_the_combined_detector_gives(monkeypatch: pytest.
 
 def test_pool_shifts_edits_into_one_text() -> None:
     samples = load_set(run.SETS_DIR / "synthetic-dev.jsonl")[:2]
-    pooled = run.pool(samples)
+    pooled = scoring.pool(samples)
     assert len(pooled.gold) == sum(len(s.edits) for s in samples)
     for e in pooled.gold + pooled.traps:
         assert pooled.text[e.start : e.end] == e.text
@@ -134,9 +134,9 @@ def test_link_grammar_row_is_skipped_with_a_note_when_it_cannot_be_imported(
     results = run.run_bench([str(tiny_set)], ["glossary", "link-grammar"], scale=False)
     assert results["detectors"]["link-grammar"] == {"parts": ["link-grammar"], "note": baselines.LINK_GRAMMAR_MISSING, "skipped": True}
     assert "link-grammar" not in results["results"]["tiny"] and "glossary" in results["results"]["tiny"]
-    markdown = run.markdown(results)
+    markdown = report.markdown(results)
     assert "| link-grammar (skipped) |" in markdown and baselines.LINK_GRAMMAR_MISSING in markdown
-    run.plot(results, "tiny", tmp_path / "pr.png")  # a skipped row leaves no line, and no error
+    plots.plot(results, "tiny", tmp_path / "pr.png")  # a skipped row leaves no line, and no error
 
 
 @pytest.mark.skipif(not baselines.link_grammar_available(), reason="link-grammar is not installed")
@@ -159,9 +159,9 @@ def test_spellcheck_flags_unknown_words_not_compounds_or_possessives() -> None:
 
 def test_update_readme_replaces_only_the_marked_section(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{run.README_START}\nold\n{run.README_END}\noutro\n", encoding="utf-8")
-    run.update_readme(readme, "new table")
-    assert readme.read_text(encoding="utf-8") == f"intro\n{run.README_START}\nnew table\n{run.README_END}\noutro\n"
+    readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\noutro\n", encoding="utf-8")
+    report.update_readme(readme, "new table")
+    assert readme.read_text(encoding="utf-8") == f"intro\n{report.README_START}\nnew table\n{report.README_END}\noutro\n"
     readme.write_text("no markers", encoding="utf-8")
     with pytest.raises(MtqaError, match="markers"):
-        run.update_readme(readme, "x")
+        report.update_readme(readme, "x")

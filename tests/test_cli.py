@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mtqa import cli, pipeline
+from mtqa import pipeline
 from mtqa.lm import registry
 
 from tests.conftest import run
@@ -390,15 +390,13 @@ def test_fix_unencodable_correction_writes_nothing(capsys, monkeypatch, tmp_path
 
 
 def test_fix_interrupted_leaves_old_output(capsys, monkeypatch, files):
-    from mtqa.correct import fixing
-
     target = files / "out.txt"
     target.write_bytes(b"previous output")
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fixing, "fix_text", interrupted)
+    monkeypatch.setattr(pipeline, "fix_text", interrupted)
     code, _, stderr = run(capsys, monkeypatch, "fix", files / "damaged.txt", "-o", target, "--report", files / "r.json", *FAST)
     assert code == 130
     assert target.read_bytes() == b"previous output"

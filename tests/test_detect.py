@@ -3,7 +3,7 @@
 import pytest
 
 from mtqa import pipeline
-from mtqa.correct import candidates
+from mtqa.channel import candidates
 from mtqa.glossary.model import carry_case
 from mtqa.detect.combined import merge
 from mtqa.detect.spacing import SpacingDetector
@@ -246,7 +246,7 @@ def test_other_occurrences_of_a_confident_swap_are_rechecked_in_their_own_case(l
 
 
 def test_reference_detector_flags_names_the_reference_writes_differently():
-    from mtqa.correct.reference import Reference
+    from mtqa.text.reference import Reference
     from mtqa.detect.reference import ReferenceDetector
 
     reference = Reference(

@@ -3,8 +3,8 @@
 import pytest
 
 from mtqa.correct.apply import apply, select, with_article_agreement
-from mtqa.correct.fixing import fix_text
-from mtqa.correct.reference import Reference
+from mtqa.pipeline import fix_text
+from mtqa.text.reference import Reference
 from mtqa.edits import Edit, Suggestion
 
 DEFAULT = ["glossary", "lm", "spacing"]

@@ -12,11 +12,11 @@ from mtqa.bench.metrics import (
     false_alarms_per_1000_words,
     recall_by_kind,
     span_scores,
-    text_metrics,
     token_mcc,
     traps_hit,
 )
 from mtqa.edits import Edit, Suggestion
+from mtqa.text.metrics import text_metrics
 
 TEXT = "Peace in the mediate East needs a fewer days.Talks go on."
 #       0         1         2         3         4         5

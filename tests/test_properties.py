@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mtqa import pipeline
-from mtqa.correct import fixing
 from mtqa.correct.apply import apply, select
+from mtqa.correct.scoring import Ranker
 from mtqa.edits import Edit, Suggestion
 from mtqa.text.document import Document
 from mtqa.text.io import TextFile
@@ -124,7 +124,7 @@ def test_fix_rejecting_every_edit_returns_the_input_byte_for_byte(text, bom, crl
     except UnicodeEncodeError:  # lone surrogates cannot be in a file
         assume(False)
     file = TextFile(path=None, text=text, encoding="utf-8", bom=bom)
-    result = fixing.fix_text(text, ["glossary", "spacing"], min_score=1.0)
+    result = pipeline.fix_text(text, ["glossary", "spacing"], min_score=1.0)
     assert result.applied == [] and result.text == text
     assert file.encode(result.text) == (b"\xef\xbb\xbf" if bom else b"") + data
 
@@ -133,20 +133,20 @@ def test_fix_rejecting_every_edit_returns_the_input_byte_for_byte(text, bom, crl
 @given(text=english_like)
 def test_fix_with_the_lm_and_every_edit_rejected_is_identity(monkeypatch, text):
     """With the LM in the ranking a candidate can reach 1.0, so rejection is forced: every score set to 0."""
-    real = fixing.Ranker.rank
+    real = Ranker.rank
 
     def reject_all(self, doc, flags):
         return [f.with_suggestions([replace(s, score=0.0) for s in f.suggestions]) for f in real(self, doc, flags)]
 
-    monkeypatch.setattr(fixing.Ranker, "rank", reject_all)
-    result = fixing.fix_text(text, ["glossary", "spacing", "lm"], lm="trigram", min_score=0.01)
+    monkeypatch.setattr(Ranker, "rank", reject_all)
+    result = pipeline.fix_text(text, ["glossary", "spacing", "lm"], lm="trigram", min_score=0.01)
     assert result.text == text and result.applied == []
 
 
 @SETTINGS
 @given(text=english_like)
 def test_fix_changes_nothing_outside_its_applied_edits(text):
-    result = fixing.fix_text(text, ["glossary", "spacing", "lm"], lm="trigram")
+    result = pipeline.fix_text(text, ["glossary", "spacing", "lm"], lm="trigram")
     position, pieces = 0, []
     for edit in result.applied:
         assert text[edit.start : edit.end] == edit.text

@@ -10,13 +10,13 @@ import io
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from mtqa import cli, pipeline
+from mtqa.text.language import guess_language
 from mtqa.errors import MtqaError
 from mtqa.output.report import TextView, json_safe, printable
 from mtqa.text import io as textio
@@ -219,14 +219,14 @@ def test_non_english_text_warns_and_raises_few_flags(capsys, monkeypatch, tmp_pa
 
 def test_english_texts_do_not_warn(seed_text, clean_seed_text):
     for text in (seed_text, clean_seed_text, *(p.read_text(encoding="utf-8") for p in (ROOT / "benchmarks" / "clean_text").glob("*.txt"))):
-        assert pipeline.guess_language(text).english
+        assert guess_language(text).english
     technical = (
         "Hepatosplenomegaly, thrombocytopenia and lymphadenopathy were observed in 12 of 40 patients; immunohistochemistry "
         "showed CD20-positive lymphocytes. Pharmacokinetics of rituximab and bendamustine were evaluated by LC-MS/MS."
     )
-    assert pipeline.guess_language(technical).english
-    assert pipeline.guess_language("Zażółć gęślą jaźń").english  # too short to judge
-    assert pipeline.guess_language("").english and pipeline.guess_language("12 34 !!").english
+    assert guess_language(technical).english
+    assert guess_language("Zażółć gęślą jaźń").english  # too short to judge
+    assert guess_language("").english and guess_language("12 34 !!").english
 
 
 # -- unicode of every kind ------------------------------------------------------------------------

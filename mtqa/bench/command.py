@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mtqa import pipeline
-from mtqa.bench import run
+from mtqa.bench import report, run
 
 
 def bench(
@@ -43,10 +43,10 @@ def bench(
         results = run.run_bench(
             sets, names, threshold, scale, advance=lambda what, words: bar.update(task, advance=words, description=escape(what)), command=" ".join(["mtqa bench", *options])
         )
-    written = run.write_outputs(results, out)
+    written = report.write_outputs(results, out)
     screen = Console(highlight=False)
     for name in results["results"]:  # one table per set: the main table is too wide for a terminal
-        columns, cells = run.summary(results, name)
+        columns, cells = report.summary(results, name)
         table = Table("detector", *columns, title=f"{name} (threshold {threshold})", title_justify="left")
         for detector, row in cells.items():
             table.add_row(detector, *row)

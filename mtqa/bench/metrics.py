@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sacrebleu.metrics import BLEU, CHRF, TER
 
 from mtqa.edits import Edit
 from mtqa.text.document import tokenize
@@ -165,12 +164,3 @@ def false_alarms_per_1000_words(predicted: list[Edit], text: str) -> float:
     """Flags per 1,000 words, for clean text where every flag is a false alarm (0.0 for no words)."""
     words = sum(t.is_word for t in tokenize(text))
     return 1000 * len(predicted) / words if words else 0.0
-
-
-def text_metrics(hypotheses: list[str], references: list[str]) -> dict[str, float | str]:
-    """Corpus BLEU, chrF and TER of corrected texts against references, with sacrebleu signatures."""
-    out: dict[str, float | str] = {}
-    for name, metric in (("bleu", BLEU()), ("chrf", CHRF()), ("ter", TER())):
-        out[name] = metric.corpus_score(hypotheses, [references]).score
-        out[f"{name}_signature"] = str(metric.get_signature())
-    return out

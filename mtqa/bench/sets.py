@@ -7,7 +7,7 @@ One document per line::
      "clean": str (optional), "source": str, "licence": str}
 
 Offsets are Python str indices into `text`, end exclusive, and an edit's `text`
-is text[start:end]. `kind` is one of `mtqa.detect.base.KINDS`, or "trap" for
+is text[start:end]. `kind` is one of `mtqa.edits.KINDS`, or "trap" for
 correct English that looks like an error and must not be flagged (corrections
 []). A missing space is an insertion: start == end, text "", corrections [" "].
 `clean`, when present, is `text` with the first correction of every non-trap
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
-from mtqa.detect.base import KINDS
-from mtqa.edits import Edit, Suggestion
+from mtqa.edits import KINDS, Edit, Suggestion
 from mtqa.errors import MtqaError
 
 TRAP = "trap"

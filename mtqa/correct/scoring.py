@@ -24,12 +24,12 @@ import bisect
 import math
 from dataclasses import dataclass
 
-from mtqa.glossary.model import carry_case
-from mtqa.correct.reference import Reference, words
-from mtqa.detect.lm import LMSettings, lm_chunks, variant_request
+from mtqa.channel.windows import gains, lm_chunks, variant_request
 from mtqa.edits import Edit, Suggestion
+from mtqa.glossary.model import carry_case
 from mtqa.lm.base import LanguageModel
 from mtqa.text.document import Document
+from mtqa.text.reference import Reference, words
 
 WEIGHTS = {"lm": 0.4, "glossary": 0.35, "reference": 0.25}
 CLOSE_SENTENCE_CHRF = 50.0  # chrF above which a reference sentence says how this one should read
@@ -46,9 +46,9 @@ class Ranker:
         """The flags with their suggestions re-scored and re-ordered, best first."""
         weights = self.weights or WEIGHTS
         candidates = [self._candidates(doc, flag) for flag in flags]
-        gains = self._lm_gains(doc, flags, candidates) if self.lm else [None] * len(flags)
+        lm_gains = self._lm_gains(doc, flags, candidates) if self.lm else [None] * len(flags)
         ranked = []
-        for flag, texts, gain in zip(flags, candidates, gains):
+        for flag, texts, gain in zip(flags, candidates, lm_gains):
             known = dict(self.glossary.corrections(flag.text)) if self.glossary else {}
             known = {k.lower(): v for k, v in known.items()}
             sentence = doc.sentence_at(flag.start)
@@ -103,8 +103,7 @@ class Ranker:
     def _lm_gains(self, doc: Document, flags: list[Edit], candidates: list[list[str]]) -> list[list[float] | None]:
         """Bits each candidate gains over the flagged text, asked as the LM detector asks (same
         texts, same right context), so its analysis is reused and the gains it found are taken as they are."""
-        settings = LMSettings()
-        chunks = lm_chunks(doc, settings.chunk_words)
+        chunks = lm_chunks(doc)
         starts = [c[0] for c in chunks]  # chunks are in text order: a long text has thousands
         known: list[dict[str, float] | None] = [None] * len(flags)
         requests, owners = [], []
@@ -116,11 +115,11 @@ class Ranker:
             known[index] = {s.text: s.parts["lm_bits"] for s in flag.suggestions if "lm_bits" in s.parts}
             asked = [t for t in texts if t not in known[index]]
             if asked:
-                requests.append(variant_request(doc, chunk, flag.start, flag.end, asked, settings.right_words))
+                requests.append(variant_request(doc, chunk, flag.start, flag.end, asked))
                 owners.append((index, asked))
-        for (index, asked), logprobs in zip(owners, self.lm.continuations(requests) if requests else []):
-            known[index].update({text: lp - logprobs[0] for text, lp in zip(asked, logprobs[1:])})
-        return [None if gains is None else [gains[t] for t in texts] for gains, texts in zip(known, candidates)]
+        for (index, asked), asked_gains in zip(owners, gains(self.lm, requests)):
+            known[index].update(zip(asked, asked_gains))
+        return [None if found is None else [found[t] for t in texts] for found, texts in zip(known, candidates)]
 
     def _reference_parts(self, doc: Document, flag: Edit, texts: list[str], sentence) -> list[float] | None:
         """Reference parts per candidate, or None when the reference has no opinion: it holds none of

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from mtqa.channel.origins import REWRITE_RULES
 from mtqa.detect.base import Detector
-from mtqa.detect.lm import REWRITE_RULES, LMDetector
+from mtqa.detect.lm import LMDetector
 from mtqa.edits import Edit
 from mtqa.text.document import Document
 

@@ -39,68 +39,28 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import regex
-
-from mtqa.correct import candidates as cands
+from mtqa.channel import candidates as cands
+from mtqa.channel import origins
+from mtqa.channel.screen import Screen
+from mtqa.channel.windows import CHUNK_WORDS, RIGHT_WORDS, Chunk, gains, lm_chunks, variant_request
 from mtqa.edits import Edit, Suggestion
 from mtqa.glossary.model import carry_case
-from mtqa.lm.base import Continuation, LanguageModel, TextScores
+from mtqa.lm.base import LanguageModel, TextScores
 from mtqa.lm.ngram import NgramLM
-from mtqa.text.document import Document, Sentence, Token
+from mtqa.text.document import Document, Token, protected_spans
 
 BITS_PER_ZIPF = math.log2(10)
-# Spans a language model must not touch: addresses, e-mails, bare domains.
-PROTECTED = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|pl|uk|io|gov|edu|info)\b\S*")
-
-KIND_BY_ORIGIN = {
-    cands.CONFUSION: "real-word",
-    cands.FALSE_FRIEND: "term",
-    cands.MORPHOLOGY: "morphology",
-    cands.TRANSLITERATION: "name",
-    cands.ARTICLE: "grammar",
-    cands.CASE: "grammar",
-    cands.TITLE: "grammar",
-    cands.PRONOUN: "pronoun",
-    cands.NUMBER: "function-word",
-    cands.SPELLING: "name",
-    cands.RELATED: "term",
-    cands.PREDICTION: "term",
-    cands.GLOSSARY: "term",
-}
-
-# Flags whose only evidence is that the LM prefers another word (a WordNet neighbour or any word):
-# rewrites, trusted less than the channel-model origins when nothing else backs them.
-REWRITE_ORIGINS = (cands.RELATED, cands.PREDICTION)
-REWRITE_RULES = tuple(f"lm:{origin}" for origin in REWRITE_ORIGINS)
-POSITIONAL_RULES = (f"lm:{cands.CASE}", f"lm:{cands.TITLE}", f"lm:{cands.ARTICLE}")
 
 
 @dataclass(frozen=True)
 class LMSettings:
     margin_bits: float = 6.0  # net gain (bits) at which a flag's score is 0.5
     scale_bits: float = 3.0  # gain (bits) that moves the score from 0.5 to about 0.73
-    # Prior cost (bits) of each candidate origin: how unlikely the substitution is before context.
-    # Tuned on the seed article and synthetic-dev only (never on synthetic-heldout).
-    origin_cost: dict[str, float] = field(
-        default_factory=lambda: {
-            cands.CONFUSION: 0.0,
-            cands.FALSE_FRIEND: -3.0,  # a known MT family, one way, as pronouns are
-            cands.MORPHOLOGY: 0.0,
-            cands.TRANSLITERATION: 0.0,  # a fixed letter map, as morphology is
-            cands.ARTICLE: 0.0,
-            cands.CASE: 2.0,
-            cands.TITLE: -3.0,  # a known MT family, as pronouns are (Polish "prezydent Władimir Putin")
-            cands.PRONOUN: -3.0,  # a known MT family (Polish "Rosja" is "she"): a 3-bit gain suffices
-            cands.NUMBER: 0.0,
-            cands.SPELLING: 4.0,
-            cands.RELATED: 3.0,  # a WordNet neighbour of the word: the substitution spinning makes
-            cands.PREDICTION: 8.0,
-            cands.GLOSSARY: 0.0,
-        }
-    )
+    # Prior cost (bits) of each candidate origin (see `origins.ORIGIN_COST`).
+    origin_cost: dict[str, float] = field(default_factory=lambda: dict(origins.ORIGIN_COST))
     surprisal_bits: float = 10.0  # pre-filter: a word this surprising in its left context is a suspect...
     suspicion_bits: float = 4.0  # ...and so is one whose (or whose right neighbour's) normalised surprisal is this high
     synonym_top: int = 5  # ...and so is a word one of the LM's top predictions is a WordNet neighbour of...
@@ -110,11 +70,11 @@ class LMSettings:
     predictions_kept: int = 2  # of those, how many are rescored at most
     channel_screen_bits: float = -3.0  # trigram estimate other candidates need (it is blind to much)
     related_floor: float = 0.15  # embedding cosine an LM prediction needs with the word it replaces
-    right_words: int = 3  # words of right context each variant carries (each token costs ~2 ms)
+    right_words: int = RIGHT_WORDS  # words of right context each variant carries
     discourse_score: float = 0.8  # a flag this sure makes other occurrences suspects...
     discourse_bonus_bits: float = 3.0  # ...checked at a margin lowered by this much for each one that sure...
     discourse_confirmations: int = 2  # ...counting this many at most
-    chunk_words: int = 120  # sentences are grouped into LM inputs of about this many words
+    chunk_words: int = CHUNK_WORDS  # sentences are grouped into LM inputs of about this many words
     group_chunks: int = 24  # chunks analysed together: bounds memory on long texts
 
 
@@ -169,8 +129,9 @@ class LMDetector:
         progress: Callable[[int], None] | None = None,
     ) -> None:
         self.lm = lm
-        self.right_context = right_context
         self.settings = settings or LMSettings()
+        s = self.settings
+        self.screen = Screen(lm, right_context, s.screen_bits, s.predictions_kept, s.channel_screen_bits, s.related_floor)
         self.progress = progress
         self.name = "lm"
         # Of the document being checked: see `_without_predictions`, and where sentences start.
@@ -182,7 +143,7 @@ class LMDetector:
     def detect(self, doc: Document, established: dict[str, str] | None = None) -> list[Edit]:
         """Flags for `doc`. `established` maps lower-cased words to replacements another source
         confirmed in this document; their other occurrences are re-checked at a lower margin."""
-        protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
+        protected = protected_spans(doc.text)
         self._unpredicted = _without_predictions(doc)
         self._sentence_starts = {s.words()[0].start for s in doc.sentences if s.words()}
         chunks = lm_chunks(doc, self.settings.chunk_words)
@@ -206,11 +167,11 @@ class LMDetector:
             suspects.extend(self._suspects(index, start, tokens, score, protected))
         decided = self._rescore(doc, group, suspects)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
-        confident = {word: (replacement, cands.GLOSSARY) for word, replacement in established.items()}
+        confident = {word: (replacement, origins.GLOSSARY) for word, replacement in established.items()}
         confirmed: Counter[str] = Counter()
         for suspect, edit in decided:
             # A change of case depends on where the word stands ("president Putin"), not on its sense.
-            if edit.score >= s.discourse_score and edit.rule not in POSITIONAL_RULES:
+            if edit.score >= s.discourse_score and edit.rule not in origins.POSITIONAL_RULES:
                 key = suspect.token.text.lower()
                 confident.setdefault(key, (edit.suggestions[0].text, edit.rule.split(":")[-1]))
                 confirmed[key] += 1
@@ -261,7 +222,7 @@ class LMDetector:
                 # too: see `_pronoun_chains`), and so is a word the LM expected a near-synonym of.
                 found = cands.always_checked(t.text) + cands.titled(t.text, before_name)
                 found += self._expected_synonyms(t.text, predictions, -surprisal[i])
-                if found := self._screen_candidates(tokens, i, found, -surprisal[i], predictions):
+                if found := self.screen.keep(tokens, i, found, -surprisal[i], predictions):
                     out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
                 continue
             if cands.is_common_word(t.text) and not before_name:
@@ -271,7 +232,7 @@ class LMDetector:
             found = cands.generate(
                 t.text, predictions, lone_capital=lone_capital, name=name and not lone_capital, before_name=before_name
             )
-            found = self._screen_candidates(tokens, i, found, -surprisal[i], predictions)
+            found = self.screen.keep(tokens, i, found, -surprisal[i], predictions)
             if found:
                 out.append(_Suspect(index, Token(t.start, t.end, t.text), found, surprisal[i]))
         return out + self._articles(index, score.text, chunk_start, tokens, surprisal, protected)
@@ -304,51 +265,6 @@ class LMDetector:
         before = [b for b in tokens[i - 1 : i] if not b.text.endswith(("'s", "’s"))]  # a possessive ends a name
         return not any(b.text[:1].isupper() for b in before + tokens[i + 1 : i + 2])
 
-    def _screen_candidates(
-        self, tokens: list[Token], i: int, found: list[cands.Candidate], original_bits: float, predictions: list[tuple[str, float]] = ()
-    ) -> list[cands.Candidate]:
-        """Keep the candidates whose estimated gain makes a full rescoring worth its cost.
-
-        The estimate is cheap: for LM predictions, the LM's own left-context preference plus a
-        trigram's verdict on the two words to the right (which a causal LM cannot see); for the
-        other origins, the trigram's verdict on both sides.
-        """
-        left = dict(predictions)
-        original = tokens[i].text
-        kept, screened = [], []
-        for c in found:
-            if c.origin in REWRITE_ORIGINS:
-                similarity = self.lm.similarity(original, c.text) if c.origin == cands.PREDICTION else None  # WordNet relates the others
-                if similarity is not None and similarity < self.settings.related_floor:
-                    continue  # translation swaps near-synonyms; an unrelated word that reads better is a rewrite
-                estimate = left.get(c.text, original_bits) - original_bits
-                if self.right_context is not None:
-                    estimate += self._right_fit(tokens, i, c.text) - self._right_fit(tokens, i, original)
-                if estimate >= self.settings.screen_bits:
-                    screened.append((estimate, c))
-            elif self.right_context is None or self._trigram_gain(tokens, i, c.text) >= self.settings.channel_screen_bits:
-                kept.append(c)
-        screened.sort(key=lambda pair: pair[0], reverse=True)
-        for origin in REWRITE_ORIGINS:  # the best few of each
-            kept += [c for _, c in screened if c.origin == origin][: self.settings.predictions_kept]
-        return kept
-
-    def _trigram_gain(self, tokens: list[Token], i: int, word: str) -> float:
-        """Trigram estimate of what replacing tokens[i] by `word` gains, over the word and two to its right."""
-        history = ["<s>"] + [t.text.lower() for t in tokens[max(0, i - 2) : i]]
-        original = self.right_context.word_logprob(tokens[i].text.lower(), history)
-        candidate = sum(self.right_context.word_logprob(w, history) for w in word.lower().split()[:1])
-        return candidate - original + self._right_fit(tokens, i, word) - self._right_fit(tokens, i, tokens[i].text)
-
-    def _right_fit(self, tokens: list[Token], i: int, word: str) -> float:
-        """Trigram log-probability of the next two words after `word` at position i."""
-        history = [t.text.lower() for t in tokens[max(0, i - 1) : i]] + [word.lower()]
-        total = 0.0
-        for t in tokens[i + 1 : i + 3]:
-            total += self.right_context.word_logprob(t.text.lower(), history)
-            history.append(t.text.lower())
-        return total
-
     def _pronoun_chains(self, doc: Document, group: list[Chunk]) -> list[Edit]:
         """Flags for gendered pronouns that stand for a country ("Russia has said she will defend
         her borders"). Each reads naturally word by word, so the surprisal pre-filter never sees
@@ -376,9 +292,8 @@ class LMDetector:
                     requests.append(variant_request(doc, chunk, first.start, last.end, ["".join(swapped)], len(chunk[2])))
                     chains.append(swaps)
         edits = []
-        for swaps, (base, neuter) in zip(chains, self.lm.continuations(requests) if requests else []):
-            gain = neuter - base
-            net = gain - s.origin_cost[cands.PRONOUN]
+        for swaps, (gain,) in zip(chains, gains(self.lm, requests)):
+            net = gain - s.origin_cost[origins.PRONOUN]
             if net < s.margin_bits - 3 * s.scale_bits:  # far below the bar, as in `_rescore`
                 continue
             score = round(self._score(net), 3)
@@ -386,7 +301,7 @@ class LMDetector:
             message = f"a country is 'it' in English: the sentence is {gain:.1f} bits likelier with {pronouns} made neuter"
             for token, neuter in swaps:
                 suggestion = Suggestion(neuter, score, {"lm_bits": round(gain, 2)})
-                edits.append(Edit(token.start, token.end, token.text, (suggestion,), score, "lm", f"lm:{cands.PRONOUN}", "pronoun", message))
+                edits.append(Edit(token.start, token.end, token.text, (suggestion,), score, "lm", origins.rule(origins.PRONOUN), "pronoun", message))
         return edits
 
     def _score(self, net: float) -> float:
@@ -417,7 +332,7 @@ class LMDetector:
                 f"'{suggestions[0].text}' makes the sentence {gain:.1f} bits likelier ({best.origin})"
             )
             edit = Edit(
-                token.start, token.end, token.text, suggestions, round(self._score(net), 3), "lm", f"lm:{best.origin}", KIND_BY_ORIGIN[best.origin], message
+                token.start, token.end, token.text, suggestions, round(self._score(net), 3), "lm", origins.rule(best.origin), origins.KIND_BY_ORIGIN[best.origin], message
             )
             decided.append((suspect, edit))
         return decided
@@ -430,71 +345,19 @@ class LMDetector:
             )
             for x in suspects
         ]
-        return [[lp - base for lp in rest] for base, *rest in self.lm.continuations(requests)]
+        return gains(self.lm, requests)
 
-    def _ranked(self, suspect: _Suspect, gains: list[float]) -> list[tuple[float, float, cands.Candidate]]:
+    def _ranked(self, suspect: _Suspect, candidate_gains: list[float]) -> list[tuple[float, float, cands.Candidate]]:
         """(net gain, gain, candidate) for each candidate, best first."""
         s = self.settings
-        ranked = [(gain - s.origin_cost[c.origin] + suspect.bonus, gain, c) for c, gain in zip(suspect.candidates, gains)]
+        ranked = [(gain - s.origin_cost[c.origin] + suspect.bonus, gain, c) for c, gain in zip(suspect.candidates, candidate_gains)]
         return sorted(ranked, key=lambda r: r[0], reverse=True)
 
     @staticmethod
     def _cased(original: str, candidate: cands.Candidate) -> str:
-        if candidate.origin in (*REWRITE_ORIGINS, cands.CASE, cands.TITLE):
+        if candidate.origin in (*origins.REWRITE_ORIGINS, origins.CASE, origins.TITLE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
-
-
-Chunk = tuple[int, int, list[Token]]  # start, end (document offsets) and word tokens of an LM input
-
-
-def lm_chunks(doc: Document, limit: int) -> list[Chunk]:
-    """Runs of whole sentences of about `limit` words, within a paragraph: the texts the LM reads.
-    `mtqa fix` asks its questions in the same texts, so the model's analysis of them is reused."""
-    out: list[Chunk] = []
-    for para in doc.paragraphs:
-        run: list[Sentence] = []
-        count = 0
-        for sent in para.sentences:
-            n = len(sent.tokens)
-            if run and count + n > limit:
-                out.extend(_split(run, limit))
-                run, count = [], 0
-            run.append(sent)
-            count += n
-        if run:
-            out.extend(_split(run, limit))
-    return out
-
-
-def _split(run: list[Sentence], limit: int) -> Iterator[Chunk]:
-    tokens = [t for s in run for t in s.tokens]
-    if len(tokens) <= limit:
-        yield run[0].start, run[-1].end, tokens
-        return
-    for i in range(0, len(tokens), limit):  # one very long sentence: fixed windows of words
-        part = tokens[i : i + limit]
-        end = run[-1].end if i + limit >= len(tokens) else tokens[i + limit].start
-        yield (run[0].start if i == 0 else part[0].start), end, part
-
-
-def variant_request(doc: Document, chunk: Chunk, start: int, end: int, replacements: list[str], right_words: int) -> Continuation:
-    """The LM question "how likely is `chunk` with doc.text[start:end] replaced by each of
-    `replacements`?": the chunk's text cut before the span (and the space before it), and one
-    variant per replacement, the span as it stands first, each followed by `right_words` words of
-    the sentence (a causal LM sees that "mediate" is wrong only when "East" follows)."""
-    chunk_start, chunk_end, tokens = chunk
-    text = doc.text[chunk_start:chunk_end]
-    at = start - chunk_start
-    cut = at - 1 if at > 0 and text[at - 1] == " " else at
-    sentence = doc.sentence_at(start)
-    limit = sentence.end if sentence else chunk_end
-    following = [t for t in tokens if t.start >= end and t.end <= limit][:right_words]
-    right_end = following[-1].end if following else end
-    if right_end < limit and not doc.text[right_end : right_end + 1].isalnum() and not doc.text[right_end : right_end + 1].isspace():
-        right_end += 1  # keep the punctuation that closes the window: it tells the LM the phrase ends
-    right = doc.text[end:right_end]
-    return Continuation(text, cut, tuple(text[cut:at] + r + right for r in (doc.text[start:end], *replacements)))
 
 
 def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:

@@ -20,10 +20,10 @@ import difflib
 from collections import Counter
 from functools import cached_property
 
-from mtqa.correct import candidates as cands
-from mtqa.correct.reference import WORDS, Reference
+from mtqa.channel import candidates as cands
 from mtqa.edits import Edit, Suggestion
 from mtqa.text.document import Document
+from mtqa.text.reference import WORDS, Reference
 
 SLOT_SCORE = {3: 0.75, 4: 0.85}  # by the length of the matching n-gram: more context, more certainty
 AMBIGUOUS_FACTOR = 0.8  # the reference fills the slot with more than one word

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from mtqa.detect.lm import PROTECTED
 from mtqa.edits import Edit, Suggestion
-from mtqa.text.document import JOIN, Document
+from mtqa.text.document import JOIN, Document, protected_spans
 
 
 class SpacingDetector:
     name = "spacing"
 
     def detect(self, doc: Document) -> list[Edit]:
-        protected = [(m.start(), m.end()) for m in PROTECTED.finditer(doc.text)]
+        protected = protected_spans(doc.text)
         edits = []
         for match in JOIN.finditer(doc.text):
             at = match.start()

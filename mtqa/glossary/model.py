@@ -23,7 +23,7 @@ from typing import Any
 import regex
 import yaml
 
-from mtqa.detect.base import KINDS
+from mtqa.edits import KINDS
 from mtqa.errors import MtqaError
 
 FLAGS = regex.IGNORECASE

@@ -24,6 +24,8 @@ WORD = regex.compile(
 # A missing space after a sentence end: lower-case word, stop, optional closing quote/bracket, capitalised word.
 JOIN = regex.compile(r"(?<=\p{Ll}{2}[\"”’)]?[.!?][\"”’)]?)(?=\p{Lu}\p{Ll})")
 PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*\S)")
+# Spans no detector may touch: addresses, e-mails, bare domains.
+PROTECTED = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ru|pl|uk|io|gov|edu|info)\b\S*")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class Paragraph:
     start: int
     end: int
     sentences: tuple[Sentence, ...]
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every address, e-mail and domain in `text` (see `PROTECTED`)."""
+    return [(m.start(), m.end()) for m in PROTECTED.finditer(text)]
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:

@@ -15,7 +15,7 @@ Needs what the tool itself does not: NLTK and the WordNet 3.0 database, e.g. Deb
 `wordnet-base` copied into an NLTK data folder (with an empty `index.sense` and a
 `lexnames` file, which that package lacks):
 
-    NLTK_DATA=/path/to/nltk_data python -m mtqa.correct.build_related
+    NLTK_DATA=/path/to/nltk_data python -m mtqa.channel.build_related
 """
 
 from __future__ import annotations

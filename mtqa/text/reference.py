@@ -14,17 +14,22 @@ evidence come from it, both with sacrebleu:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import regex
-from sacrebleu.metrics import BLEU, CHRF
 
 from mtqa.text.document import Document
 
 WORDS = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
-_CHRF = CHRF()
-_BLEU = BLEU(effective_order=True)
 SHORTLIST = 4  # reference sentences per wanted one scored by chrF, picked by shared words
+
+
+@cache
+def _metrics():
+    """sentence chrF and BLEU (effective order); sacrebleu is imported only when a reference is used."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    return CHRF(), BLEU(effective_order=True)
 
 
 def words(text: str) -> list[str]:
@@ -58,7 +63,8 @@ class Reference:
             mine = set(words(sentence))
             shortlist = sorted(self._word_sets, key=lambda pair: len(mine & pair[1]) / (len(mine | pair[1]) or 1), reverse=True)
             candidates = [ref for ref, _ in shortlist[: SHORTLIST * k]]
-            scored = sorted(candidates, key=lambda ref: _CHRF.sentence_score(sentence, [ref]).score, reverse=True)
+            chrf, _ = _metrics()
+            scored = sorted(candidates, key=lambda ref: chrf.sentence_score(sentence, [ref]).score, reverse=True)
             self._closest[key] = scored[:k]
         return self._closest[key]
 
@@ -70,7 +76,8 @@ class Reference:
         """chrF and BLEU (effective order) of `sentence` against the given reference sentences, in [0, 100]."""
         if not closest:
             return 0.0, 0.0
-        return _CHRF.sentence_score(sentence, closest).score, _BLEU.sentence_score(sentence, closest).score
+        chrf, bleu = _metrics()
+        return chrf.sentence_score(sentence, closest).score, bleu.sentence_score(sentence, closest).score
 
     @cached_property
     def capitalised(self) -> dict[str, str]:

@@ -18,23 +18,20 @@ import regex
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
-
-# Origins: where a candidate came from. Each has its own prior cost (`LMSettings.origin_cost`): how
-# plausible it is, before context, that the page's word replaced the candidate.
-CONFUSION, FALSE_FRIEND, MORPHOLOGY, TRANSLITERATION, ARTICLE, CASE, TITLE, PRONOUN, NUMBER, SPELLING, RELATED, PREDICTION, GLOSSARY = (
-    "confusion",
-    "false friend",  # a word translation from Polish writes for another (see false_friends.txt)
-    "morphology",
-    "transliteration",  # a name in the Polish romanisation of Cyrillic (see `transliterated`)
-    "article",  # "a"/"an" left out (see `without_article`)
-    "case",
-    "title",  # a title in lower case before a name (see `titled`)
-    "pronoun",
-    "number",
-    "spelling",
-    "related",  # an LM prediction that WordNet relates to the word (see `related`)
-    "prediction",
-    "glossary",
+from mtqa.channel.origins import (
+    ARTICLE,
+    CASE,
+    CONFUSION,
+    FALSE_FRIEND,
+    GLOSSARY,
+    MORPHOLOGY,
+    NUMBER,
+    PREDICTION,
+    PRONOUN,
+    RELATED,
+    SPELLING,
+    TITLE,
+    TRANSLITERATION,
 )
 
 # Derivations that MT produces and English does not use ("strategical", "stableness", "publically").
@@ -154,7 +151,7 @@ def false_friends() -> dict[str, tuple[str, ...]]:
 
 def _word_table(name: str) -> dict[str, tuple[str, ...]]:
     table: dict[str, set[str]] = {}
-    text = resources.files("mtqa.correct").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("mtqa.channel").joinpath(name).read_text(encoding="utf-8")
     for line in text.splitlines():
         wrong, arrow, right = line.split("#", 1)[0].partition(">")
         if arrow:
@@ -170,7 +167,7 @@ def _word_table(name: str) -> dict[str, tuple[str, ...]]:
 def _wordnet_lines() -> dict[str, str]:
     """Word → its WordNet neighbours, space-separated, from related.tsv.gz (see build_related.py).
     A line is split only when its word is asked about: reading all 16,000 would cost 0.4 s."""
-    data = resources.files("mtqa.correct").joinpath("related.tsv.gz").read_bytes()
+    data = resources.files("mtqa.channel").joinpath("related.tsv.gz").read_bytes()
     return dict(line.split("\t", 1) for line in gzip.decompress(data).decode("utf-8").splitlines())
 
 
