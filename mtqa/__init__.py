@@ -15,3 +15,14 @@ The pipeline, one layer a package, each importing only from the layers below it:
 
 `tests/test_layers.py` fails when an import runs up this list.
 """
+
+__all__ = ["Checker"]
+
+
+def __getattr__(name: str):
+    """`from mtqa import Checker` without importing the pipeline (and torch) on `import mtqa`."""
+    if name == "Checker":
+        from mtqa.api import Checker
+
+        return Checker
+    raise AttributeError(f"module 'mtqa' has no attribute {name!r}")

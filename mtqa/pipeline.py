@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from mtqa.edits import Edit
 from mtqa.errors import MtqaError
 from mtqa.lm import registry
 from mtqa.lm.base import LanguageModel
-from mtqa.text.document import Document
+from mtqa.text.document import Document, TextView
 
 if TYPE_CHECKING:  # correction is imported only when `fix` runs
     from mtqa.correct.fixing import FixResult
@@ -31,8 +31,9 @@ DEFAULT_THRESHOLD = 0.5
 
 
 @cache
-def language_model(name: str) -> LanguageModel:
-    return registry.load(name)
+def language_model(name: str, precision: str = "auto", device: str = "auto") -> LanguageModel:
+    """A registered model, loaded once per process for each (precision, device)."""
+    return registry.load(name, precision, device)
 
 
 def glossary_for(extra_files: tuple[Path, ...] = ()):
@@ -104,17 +105,21 @@ def fix_text(
     min_score: float = 0.5,
     glossary_files: tuple[Path, ...] = (),
     disabled: frozenset[str] = frozenset(),
+    precision: str = "auto",
+    device: str = "auto",
 ) -> FixResult:
-    """Detect, then correct: `text` with the accepted corrections of the flags applied."""
+    """Detect, then correct: `text` with the accepted corrections of the flags applied; the language
+    model runs in `precision` on `device` (see `mtqa.lm.hardware`)."""
     from mtqa.correct.fixing import correct
     from mtqa.correct.scoring import Ranker
     from mtqa.text.reference import Reference
 
     reference = Reference(list(references)) if references else None
-    detector = build_detector(detectors, lm, glossary_files, reference=reference)
+    models = partial(language_model, precision=precision, device=device)
+    detector = build_detector(detectors, lm, glossary_files, models=models, reference=reference)
     doc, flags = check_text(detector, text, threshold, disabled)
     ranker = Ranker(
-        lm=language_model(lm or registry.default_model()) if "lm" in detectors else None,
+        lm=models(lm or registry.default_model()) if "lm" in detectors else None,
         glossary=glossary_for(glossary_files) if "glossary" in detectors else None,
         reference=reference,
     )
@@ -152,6 +157,26 @@ def blocks(text: str, size: int = BLOCK_CHARS) -> list[tuple[int, int]]:
 def shifted(edits: list[Edit], offset: int) -> list[Edit]:
     """Edits of a block, with offsets into the whole text."""
     return [replace(e, start=e.start + offset, end=e.end + offset) for e in edits] if offset else list(edits)
+
+
+def fix_blocks(text: str, detectors: list[str], progress: Callable[[int], None] | None = None, **options) -> FixResult:
+    """`fix_text` on a long text a block of paragraphs at a time (bounded memory); the result's edits
+    have offsets into the whole text. `progress` hears the offset each block ends at."""
+    from mtqa.correct.fixing import FixResult
+
+    spans = blocks(text)
+    if len(spans) == 1:
+        return fix_text(text, detectors, **options)
+    pieces, applied, skipped, words = [], [], [], 0
+    for start, end in spans:
+        part = fix_text(text[start:end], detectors, **options)
+        pieces.append(part.text)
+        applied += shifted(part.applied, start)
+        skipped += shifted(part.skipped, start)
+        words += part.doc.word_count() if part.doc else 0
+        if progress:
+            progress(end)
+    return FixResult("".join(pieces), applied, skipped, TextView(text, words))
 
 
 def check_blocks(

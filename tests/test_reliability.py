@@ -18,7 +18,8 @@ from rich.console import Console
 from mtqa import cli, pipeline
 from mtqa.text.language import guess_language
 from mtqa.errors import MtqaError
-from mtqa.output.report import TextView, json_safe, printable
+from mtqa.output.report import json_safe, printable
+from mtqa.text.document import TextView
 from mtqa.text import io as textio
 from mtqa.text.document import Document
 from mtqa.text.io import read_text, write_atomic

@@ -27,7 +27,8 @@ from mtqa.cli.common import (
     progress,
 )
 from mtqa.errors import MtqaError
-from mtqa.output.report import FileFlags, JsonStream, TextView, print_lines, print_summary
+from mtqa.output.report import FileFlags, JsonStream, print_lines, print_summary
+from mtqa.text.document import TextView
 from mtqa.text.io import read_text
 
 

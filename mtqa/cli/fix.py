@@ -26,31 +26,9 @@ from mtqa.cli.common import (
     same_file,
 )
 from mtqa.errors import MtqaError
-from mtqa.output.report import TextView, printable
+from mtqa.output.report import printable
+from mtqa.text.document import TextView
 from mtqa.text.io import read_text, write_atomic, write_text_atomic
-
-
-def _fix_blocks(text: str, names: list[str], label: str, **options):
-    """`pipeline.fix_text` on a long text a block of paragraphs at a time (bounded memory, a progress bar);
-    the result's edits have offsets into the whole text."""
-    from mtqa.correct.fixing import FixResult
-
-    spans = pipeline.blocks(text)
-    if len(spans) == 1:
-        return pipeline.fix_text(text, names, **options)
-    pieces, applied, skipped, words = [], [], [], 0
-    bar = progress(len(text.split()), label)
-    with bar or nullcontext():
-        task = bar.add_task("fix", total=len(text)) if bar else None
-        for start, end in spans:
-            part = pipeline.fix_text(text[start:end], names, **options)
-            pieces.append(part.text)
-            applied += pipeline.shifted(part.applied, start)
-            skipped += pipeline.shifted(part.skipped, start)
-            words += part.doc.word_count() if part.doc else 0
-            if bar:
-                bar.update(task, completed=end)
-    return FixResult("".join(pieces), applied, skipped, TextView(text, words))
 
 
 @app.command()
@@ -100,17 +78,20 @@ def fix(
         note(f"{file}: nothing to check")
         result = FixResult(source.text, [], [], TextView(source.text))
     else:
-        result = _fix_blocks(
-            source.text,
-            english_only(str(file), source.text, names),
-            f"fixing {file}",
-            lm=lm,
-            references=references,
-            threshold=threshold,
-            min_score=min_score,
-            glossary_files=tuple(glossary or ()),
-            disabled=frozenset(disable or ()),
-        )
+        bar = progress(len(source.text.split()), f"fixing {file}") if len(pipeline.blocks(source.text)) > 1 else None
+        with bar or nullcontext():
+            task = bar.add_task("fix", total=len(source.text)) if bar else None
+            result = pipeline.fix_blocks(
+                source.text,
+                english_only(str(file), source.text, names),
+                progress=(lambda done: bar.update(task, completed=done)) if bar else None,
+                lm=lm,
+                references=references,
+                threshold=threshold,
+                min_score=min_score,
+                glossary_files=tuple(glossary or ()),
+                disabled=frozenset(disable or ()),
+            )
     data = source.encode(result.text)  # before writing anything: an unencodable correction is an error
     if in_place:
         write_atomic(file.with_name(file.name + ".orig"), source.data)

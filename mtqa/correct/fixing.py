@@ -14,7 +14,7 @@ from mtqa.channel.origins import REWRITE_RULES
 from mtqa.correct.apply import apply, select, with_article_agreement
 from mtqa.correct.scoring import Ranker
 from mtqa.edits import Edit
-from mtqa.text.document import Document
+from mtqa.text.document import Document, TextView
 
 
 @dataclass
@@ -22,7 +22,7 @@ class FixResult:
     text: str
     applied: list[Edit]  # as applied: span and first suggestion are what changed
     skipped: list[Edit]  # flagged, but no candidate reached --min-score, or an unbacked rewrite (see `backed`)
-    doc: Document | None = None
+    doc: Document | TextView | None = None  # a long text fixed by blocks is not segmented whole
 
 
 # A word the LM would rather see, with nothing else behind it, is a rewrite: on the seed and clean

@@ -126,7 +126,9 @@ def _converted(model: ModelSpec) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
     gguf_model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name)
     # save_pretrained refuses a GGUF-loaded model: rebuild it from its config and weights.
-    rebuilt = AutoModelForCausalLM.from_config(gguf_model.config)
+    config = gguf_model.config
+    config.__dict__.pop("quantization_config", None)  # the weights saved below are plain fp16
+    rebuilt = AutoModelForCausalLM.from_config(config)
     rebuilt.load_state_dict(gguf_model.state_dict())
     rebuilt = rebuilt.to(torch.float16)  # halves the cache and the time to read and verify it
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +146,9 @@ def _converted(model: ModelSpec) -> Path:
     return target
 
 
-def load(name: str) -> LanguageModel:
-    """Load a registered model by name, verifying its weights first."""
+def load(name: str, precision: str = "auto", device: str = "auto") -> LanguageModel:
+    """Load a registered model by name, verifying its weights first; a transformer runs on `device`
+    in `precision` (see `mtqa.lm.hardware`)."""
     model = spec(name)
     if model.kind == "ngram":
         from mtqa.lm.ngram import NgramLM
@@ -154,7 +157,9 @@ def load(name: str) -> LanguageModel:
     if model.kind == "transformer":
         if model.weights_path() is None:
             raise MtqaError(f"model {model.name!r} is not installed; install it with: {model.install}")
+        from mtqa.lm.hardware import resolve_device, resolve_precision
         from mtqa.lm.transformer import TransformerLM
 
-        return TransformerLM.load(model.name, _converted(model))
+        where = resolve_device(device)
+        return TransformerLM.load(model.name, _converted(model), resolve_precision(precision, where), where)
     raise MtqaError(f"models/registry.toml: model {name!r} has unknown kind {model.kind!r}")

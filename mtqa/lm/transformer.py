@@ -6,6 +6,10 @@ cache that `analyse` computed for the text: each variant costs only its own
 tokens, not its prefix again, and a variant that is the text as it stands costs
 nothing. (int8 dynamic quantisation was measured: 1.3x faster passes, but target
 log-probabilities moved by 1.5 nats on average, so it is not used.)
+
+In bf16 (`precision`), the layers and the key/value caches are bf16, but the vocabulary head
+and the log-softmax run in fp32 from an fp32 copy of the head's weights: a logit near 30 has
+a bf16 step of 0.125, too coarse for gains of a few bits.
 """
 
 from __future__ import annotations
@@ -48,6 +52,10 @@ class TransformerLM(LanguageModel):
     ) -> None:
         self.name = name
         self.model = model.eval()
+        self.device = next(model.parameters()).device
+        self.precision = "bf16" if next(model.parameters()).dtype == torch.bfloat16 else "fp32"
+        head = model.get_output_embeddings().weight
+        self._head = head if head.dtype == torch.float32 else head.float()  # see the module docstring
         self.tokenizer = tokenizer
         self.bos_id = bos_id
         self.max_tokens = max_tokens
@@ -57,14 +65,18 @@ class TransformerLM(LanguageModel):
         self._embeddings: dict[str, torch.Tensor] = {}
 
     @classmethod
-    def load(cls, name: str, directory: Path) -> TransformerLM:
+    def load(cls, name: str, directory: Path, precision: str = "fp32", device: str = "cpu") -> TransformerLM:
         from tokenizers import Tokenizer
-        from transformers import AutoModelForCausalLM
+        from transformers import AutoConfig, AutoModelForCausalLM
 
         # The raw tokenizers library loads tokenizer.json in 0.1 s; the transformers wrapper takes 2 s.
         tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        model = AutoModelForCausalLM.from_pretrained(str(directory), dtype=torch.float32, use_safetensors=True)
-        return cls(name, model, tokenizer)
+        config = AutoConfig.from_pretrained(str(directory))
+        # A cache converted from GGUF may still name its quantisation; its weights are plain fp16.
+        config.__dict__.pop("quantization_config", None)
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(str(directory), config=config, dtype=dtype, use_safetensors=True)
+        return cls(name, model.to(device), tokenizer)
 
     def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         enc = self.tokenizer.encode(text, add_special_tokens=False)
@@ -91,7 +103,7 @@ class TransformerLM(LanguageModel):
         if word not in self._embeddings:
             if len(self._embeddings) >= EMBEDDINGS_KEPT:  # bounded: a long text has an open vocabulary
                 self._embeddings.clear()
-            vector = self.model.get_input_embeddings().weight[self._encode(" " + word)[0]].mean(0)
+            vector = self.model.get_input_embeddings().weight[self._encode(" " + word)[0]].float().mean(0).cpu()
             self._embeddings[word] = vector / vector.norm().clamp_min(1e-12)
         return self._embeddings[word]
 
@@ -131,8 +143,8 @@ class TransformerLM(LanguageModel):
         results: dict[int, tuple[np.ndarray, list[list[tuple[str, float]]]]] = {}
         for batch in self._batches(sorted(windows, key=lambda w: len(w.ids)), lambda w: (len(w.ids),)):
             width = max(len(w.ids) for w in batch)
-            ids = torch.tensor([w.ids + [self.bos_id] * (width - len(w.ids)) for w in batch])
-            mask = torch.tensor([[1] * len(w.ids) + [0] * (width - len(w.ids)) for w in batch])
+            ids = torch.tensor([w.ids + [self.bos_id] * (width - len(w.ids)) for w in batch], device=self.device)
+            mask = torch.tensor([[1] * len(w.ids) + [0] * (width - len(w.ids)) for w in batch], device=self.device)
             out = self.model.get_decoder()(input_ids=ids, attention_mask=mask, use_cache=True)
             cache = out.past_key_values
             for row, w in enumerate(batch):
@@ -149,7 +161,7 @@ class TransformerLM(LanguageModel):
                             if idx in self._vocab_words:
                                 words.append((self._vocab_words[idx], (logit - base) * LOG2E))
                         preds.append(words[:top_k])
-                w.logprobs = target.numpy()
+                w.logprobs = target.cpu().numpy()
                 results[id(w)] = (w.logprobs, preds)
         scores = []
         for text in texts:
@@ -204,26 +216,27 @@ class TransformerLM(LanguageModel):
             # Each row's cached prefix, left-padded to the longest in the batch. One tensor a layer:
             # each layer's forward replaces its entry with a longer copy, and the old one can go.
             layers, heads, _, dim = batch[0][2].keys.shape
+            like = batch[0][2].keys  # the cache is in the model's dtype, on its device
             cache = DynamicCache()
             for layer in range(layers):
-                keys = torch.zeros(len(batch), heads, past, dim)
+                keys = torch.zeros(len(batch), heads, past, dim, dtype=like.dtype, device=like.device)
                 values = torch.zeros_like(keys)
                 for index, (_, _, window, keep, _) in enumerate(batch):
                     keys[index, :, past - keep + 1 :] = window.keys[layer, :, : keep - 1]
                     values[index, :, past - keep + 1 :] = window.values[layer, :, : keep - 1]
                 cache.update(keys, values, layer)
             del keys, values
-            ids_t = torch.tensor(ids)
+            ids_t = torch.tensor(ids, device=self.device)
             out = self.model.get_decoder()(
                 input_ids=ids_t,
-                attention_mask=torch.tensor(mask),
-                position_ids=torch.tensor(positions),
+                attention_mask=torch.tensor(mask, device=self.device),
+                position_ids=torch.tensor(positions, device=self.device),
                 past_key_values=cache,
                 use_cache=False,
             )
             # Only real tokens reach the vocabulary head: padding would cost as much as a token.
-            lengths = torch.tensor([len(row[4]) - 1 for row in batch])
-            valid = torch.arange(width - 1)[None, :] < lengths[:, None]
+            lengths = torch.tensor([len(row[4]) - 1 for row in batch], device=self.device)
+            valid = torch.arange(width - 1, device=self.device)[None, :] < lengths[:, None]
             logprobs, _, _ = self._score(out.last_hidden_state[:, :-1][valid], ids_t[:, 1:][valid])
             for row_index, total in enumerate(torch.split(logprobs, lengths.tolist())):
                 r_index, v_index = batch[row_index][0], batch[row_index][1]
@@ -240,10 +253,9 @@ class TransformerLM(LanguageModel):
         200 kB a position, which would otherwise dominate peak memory. Log-softmax is never
         materialised; only the normaliser and the entries read.
         """
-        head = self.model.get_output_embeddings()
         scores, norms, tops = [], [], []
         for first in range(0, hidden.shape[0], HEAD_ROWS):
-            logits = head(hidden[first : first + HEAD_ROWS])
+            logits = torch.nn.functional.linear(hidden[first : first + HEAD_ROWS].float(), self._head)
             norm = torch.logsumexp(logits, dim=-1)
             picked = logits.gather(-1, targets[first : first + HEAD_ROWS, None])[:, 0]
             scores.append((picked - norm) * LOG2E)

@@ -8,7 +8,6 @@ to the terminal, and rich markup in it is escaped.
 
 from __future__ import annotations
 
-import bisect
 import json
 from dataclasses import dataclass
 from typing import IO, Protocol
@@ -40,24 +39,6 @@ class TextIndex(Protocol):
     def word_count(self) -> int: ...
 
 
-class TextView:
-    """Line and column lookup over a whole text without segmenting it (long texts are checked by blocks)."""
-
-    def __init__(self, text: str, words: int = 0) -> None:
-        self.text = text
-        self.words = words
-        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of a character offset (columns count characters), as `Document.line_col`."""
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
-
-    def word_count(self) -> int:
-        return self.words
-
-
-_NEWLINE = regex.compile(r"\n")
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,23 @@ class Document:
 
     def word_count(self) -> int:
         return sum(len(s.words()) for s in self.sentences)
+
+
+_NEWLINE = regex.compile(r"\n")
+
+
+class TextView:
+    """Line and column lookup over a whole text without segmenting it (long texts are checked by blocks)."""
+
+    def __init__(self, text: str, words: int = 0) -> None:
+        self.text = text
+        self.words = words
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset (columns count characters), as `Document.line_col`."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def word_count(self) -> int:
+        return self.words
