@@ -162,6 +162,19 @@ def test_without_a_terminal_it_refuses_with_one_line(tmp_path, article):
     assert not out.exists()
 
 
+def test_article_text_reaches_the_terminal_inert(tmp_path):
+    """Control characters in the article are shown escaped and markup in it is shown as written."""
+    article, out = tmp_path / "article.txt", tmp_path / "out.txt"
+    article.write_text("The abroad Minister \x1b[2J said [bold]no[/bold].\n", encoding="utf-8")
+    child = spawn("fix", article, "-o", out, "--interactive", *FAST)
+    child.expect_exact(KEYS_PROMPT)
+    screen = child.before
+    child.send("1")
+    assert finish(child)[0] == 0
+    assert "\x1b[2J" not in screen and "\\x1b[2J said [bold]no[/bold]." in screen
+    assert out.read_text(encoding="utf-8") == "The Foreign Minister \x1b[2J said [bold]no[/bold].\n"
+
+
 @pytest.mark.model
 def test_accepting_what_the_automatic_fix_applies_reproduces_it_with_the_real_model(capsys, monkeypatch, tmp_path):
     """The default model's flags, offered in order: pressing Enter where the screen does not say the
