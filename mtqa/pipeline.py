@@ -167,16 +167,17 @@ def fix_blocks(text: str, detectors: list[str], progress: Callable[[int], None] 
     spans = blocks(text)
     if len(spans) == 1:
         return fix_text(text, detectors, **options)
-    pieces, applied, skipped, words = [], [], [], 0
+    pieces, applied, skipped, ranked, words = [], [], [], [], 0
     for start, end in spans:
         part = fix_text(text[start:end], detectors, **options)
         pieces.append(part.text)
         applied += shifted(part.applied, start)
         skipped += shifted(part.skipped, start)
+        ranked += shifted(part.ranked, start)
         words += part.doc.word_count() if part.doc else 0
         if progress:
             progress(end)
-    return FixResult("".join(pieces), applied, skipped, TextView(text, words))
+    return FixResult("".join(pieces), applied, skipped, TextView(text, words), ranked)
 
 
 def check_blocks(

@@ -51,6 +51,9 @@ def fix(
     encoding: EncodingOpt = "utf-8",
     glossary: GlossaryOpt = None,
     disable: DisableOpt = None,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", help="Decide every flag at the terminal: accept a suggestion, skip, edit, ... (? lists the keys).")
+    ] = False,
 ) -> None:
     """Write the text with its translation errors corrected, and show what changed and why.
 
@@ -62,6 +65,10 @@ def fix(
 
     if in_place == (output is not None):
         raise MtqaError("give either -o OUTPUT or --in-place")
+    if interactive:  # before any work: without a terminal it would wait for keys forever
+        from mtqa.output.interactive import require_terminal
+
+        require_terminal()
     check_model(lm)
     source = read_text(file, encoding)
     target = file if in_place else output
@@ -92,6 +99,12 @@ def fix(
                 glossary_files=tuple(glossary or ()),
                 disabled=frozenset(disable or ()),
             )
+    review = None
+    if interactive:  # the editor decides every flag; only their decisions are written
+        from mtqa.output.interactive import review as review_flags
+
+        review = review_flags(out, source.text, result, min_score)
+        result = review.result()
     data = source.encode(result.text)  # before writing anything: an unencodable correction is an error
     if in_place:
         write_atomic(file.with_name(file.name + ".orig"), source.data)
@@ -103,13 +116,11 @@ def fix(
     if diff:
         fixes.print_diff(out, source.text, result.text, str(file), str(target))
     backup = f" (original kept as {file.name}.orig)" if in_place else ""
+    done = review.summary() if review else (
+        f"{len(result.applied)} edit(s) applied, {len(result.skipped)} flag(s) left (below --min-score {min_score}, or a rewrite only the LM backs)"
+    )
     out.print(
-        escape(
-            printable(
-                f"{len(result.applied)} edit(s) applied, {len(result.skipped)} flag(s) left (below --min-score {min_score}, or a rewrite only the LM backs); "
-                f"wrote {target}{backup}"
-            )
-        ),
+        escape(printable(f"{done}; wrote {target}{backup}")),
         highlight=False,
         soft_wrap=True,
     )

@@ -8,7 +8,7 @@ non-overlapping ones are applied in one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mtqa.channel.origins import REWRITE_RULES
 from mtqa.correct.apply import apply, select, with_article_agreement
@@ -23,6 +23,9 @@ class FixResult:
     applied: list[Edit]  # as applied: span and first suggestion are what changed
     skipped: list[Edit]  # flagged, but no candidate reached --min-score, or an unbacked rewrite (see `backed`)
     doc: Document | TextView | None = None  # a long text fixed by blocks is not segmented whole
+    # Every flag considered, re-ranked, in text order, as detected (before a/an agreement):
+    # what `fix --interactive` offers the editor, whether the automatic fix applies it or not.
+    ranked: list[Edit] = field(default_factory=list)
 
 
 # A word the LM would rather see, with nothing else behind it, is a rewrite: on the seed and clean
@@ -45,4 +48,4 @@ def correct(doc: Document, flags: list[Edit], ranker: Ranker, min_score: float =
     accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f)]
     skipped = [f for f in ranked if f not in accepted]
     chosen = select([with_article_agreement(doc.text, f) for f in accepted])
-    return FixResult(apply(doc.text, chosen), chosen, skipped, doc)
+    return FixResult(apply(doc.text, chosen), chosen, skipped, doc, ranked)
