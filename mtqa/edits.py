@@ -62,5 +62,16 @@ class Edit:
             return self.start <= other.end and other.start <= self.end
         return self.start < other.end and other.start < self.end
 
+    def conflicts(self, other: Edit) -> bool:
+        """Whether the two edits cannot both be applied: they share a character, or one is an insertion
+        at the other's point or strictly inside its span (an insertion may touch a span's ends)."""
+        if self.start == self.end and other.start == other.end:
+            return self.start == other.start
+        if self.start == self.end:
+            return other.start < self.start < other.end
+        if other.start == other.end:
+            return self.start < other.start < self.end
+        return self.start < other.end and other.start < self.end
+
     def with_suggestions(self, suggestions: list[Suggestion] | tuple[Suggestion, ...]) -> Edit:
         return replace(self, suggestions=tuple(suggestions))

@@ -3,9 +3,12 @@
 import pytest
 
 from mtqa.correct.apply import apply, select, with_article_agreement
-from mtqa.pipeline import fix_text
-from mtqa.text.reference import Reference
+from mtqa.correct.fixing import correct
+from mtqa.correct.scoring import Ranker
 from mtqa.edits import Edit, Suggestion
+from mtqa.pipeline import fix_text
+from mtqa.text.document import Document
+from mtqa.text.reference import Reference
 
 DEFAULT = ["glossary", "lm", "spacing"]
 
@@ -81,6 +84,26 @@ def test_article_agreement_is_repaired():
 def test_select_drops_overlaps_keeping_the_stronger():
     a, b = edit(0, 5, "abcde", "x", 0.6), edit(3, 8, "defgh", "y", 0.9)
     assert select([a, b]) == [b]
+
+
+def test_a_missing_space_and_a_replacement_that_touch_both_apply():
+    text = "East.An abroad Minister"
+    space, article = edit(5, 5, "", " ", 0.99), edit(5, 23, "An abroad Minister", "A Foreign Minister", 0.9)
+    assert select([space, article]) == [space, article]
+    assert apply(text, select([space, article])) == "East. A Foreign Minister"
+    assert select([space, edit(4, 6, "t.", "t;", 0.5)]) == [space]  # an insertion inside a span conflicts
+
+
+def test_fix_loses_no_flag_to_a_conflict():
+    text = "The talks in the mediate East.An abroad Minister came too."
+    result = fix_text(text, ["glossary", "spacing"])
+    assert result.text == "The talks in the Middle East. A Foreign Minister came too."
+    assert len(result.applied) == len(result.ranked) == 3 and result.skipped == []
+    # Without evidence the ranker keeps each flag's own score: the surer one wins the conflict.
+    weak = Edit(0, 5, "Talks", (Suggestion("x"),), score=0.6)
+    strong = Edit(3, 8, "ks in", (Suggestion("y"),), score=0.9)
+    lost = correct(Document("Talks in the East."), [weak, strong], Ranker())
+    assert [e.text for e in lost.applied] == ["ks in"] and [e.text for e in lost.skipped] == ["Talks"]
 
 
 def test_insertions_and_crlf_bom_untouched():

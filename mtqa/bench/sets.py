@@ -38,6 +38,7 @@ class Sample:
     clean: str | None
     source: str
     licence: str
+    group: str = ""  # the MT system of a rated document (see `mqm`), for per-system scores
 
 
 def apply_corrections(text: str, edits: list[Edit]) -> str:
@@ -50,18 +51,6 @@ def apply_corrections(text: str, edits: list[Edit]) -> str:
         pieces += [text[pos : edit.start], edit.suggestions[0].text]
         pos = edit.end
     return "".join(pieces) + text[pos:]
-
-
-def _conflict(a: Edit, b: Edit) -> bool:
-    """Two gold edits clash when they share a character, or an insertion sits at the same
-    point as another insertion or strictly inside a span (touching a span's end is fine)."""
-    if a.start == a.end and b.start == b.end:
-        return a.start == b.start
-    if a.start == a.end:
-        return b.start < a.start < b.end
-    if b.start == b.end:
-        return a.start < b.start < a.end
-    return a.start < b.end and b.start < a.end
 
 
 def _first_difference(a: str, b: str) -> int:
@@ -124,7 +113,7 @@ def _parse_line(line: str, path: Path, lineno: int) -> Sample:
     text = doc["text"]
     edits = sorted((_parse_edit(raw, text, fail) for raw in doc["edits"]), key=lambda e: (e.start, e.end))
     for a, b in zip(edits, edits[1:]):
-        if _conflict(a, b):
+        if a.conflicts(b):
             fail(f"edits {a.start}:{a.end} {a.text!r} and {b.start}:{b.end} {b.text!r} overlap")
     errors = [e for e in edits if e.kind != TRAP]
     clean = doc.get("clean")

@@ -27,10 +27,11 @@ _ARTICLE_BEFORE = regex.compile(r"(?<![\w-])(a|an|A|An|AN)(\s+)$")
 
 
 def select(edits: list[Edit]) -> list[Edit]:
-    """Non-overlapping edits, higher-scoring first where two overlap, in text order."""
+    """Edits that can all be applied together, higher-scoring first where two conflict, in text order.
+    A missing space may touch a replacement ("East.|An abroad" → "East. A Foreign"): both apply."""
     chosen: list[Edit] = []
     for edit in sorted(edits, key=lambda e: (-(e.suggestions[0].score if e.suggestions else 0), e.start)):
-        if not any(edit.overlaps(c) and not (edit.start == edit.end == c.start == c.end and False) for c in chosen):
+        if not any(edit.conflicts(c) for c in chosen):
             chosen.append(edit)
     return sorted(chosen, key=lambda e: (e.start, e.end))
 

@@ -46,6 +46,8 @@ def correct(doc: Document, flags: list[Edit], ranker: Ranker, min_score: float =
     """`doc`'s text with the accepted corrections of `flags` applied."""
     ranked = ranker.rank(doc, flags)
     accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f)]
-    skipped = [f for f in ranked if f not in accepted]
-    chosen = select([with_article_agreement(doc.text, f) for f in accepted])
-    return FixResult(apply(doc.text, chosen), chosen, skipped, doc, ranked)
+    agreed = [with_article_agreement(doc.text, f) for f in accepted]
+    chosen = select(agreed)
+    # A flag that lost to a surer one it conflicts with is reported as left, never silently dropped.
+    skipped = [f for f in ranked if f not in accepted] + [f for f, a in zip(accepted, agreed) if a not in chosen]
+    return FixResult(apply(doc.text, chosen), chosen, sorted(skipped, key=lambda e: (e.start, e.end)), doc, ranked)
