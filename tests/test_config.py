@@ -6,12 +6,19 @@ and nothing above the test's folder can change its result.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from mtqa import config
+from mtqa.cli.settings import DEFAULTS
 from mtqa.errors import MtqaError
+
+from tests.conftest import run
+
+FAST = ["-d", "glossary,spacing"]
+DAMAGED = "The abroad Minister met the safety Council in New York.It was a short meeting.\n"
 
 
 @pytest.fixture
@@ -74,6 +81,7 @@ def test_values_are_read_and_paths_are_relative_to_the_file(repo):
         "jobs": 2,
     }
     assert loaded.where("threshold") == "conf/mtqa.toml:3" and loaded.where("jobs") == "conf/mtqa.toml:7"
+    assert set(config.KEYS) == set(DEFAULTS)  # every key has a default, and every default a key
 
 
 def test_key_lines_are_found_in_the_right_table():
@@ -104,3 +112,74 @@ def test_a_bad_file_names_the_file_the_line_and_the_key(repo, name, content, mes
     with pytest.raises(MtqaError) as error:
         config.load(path)
     assert str(error.value).startswith(message), str(error.value)
+
+
+# -- the commands ---------------------------------------------------------------------------------
+
+
+def test_a_config_file_changes_the_defaults_and_the_command_line_wins(capsys, monkeypatch, repo):
+    article = _write(repo / "article.txt", DAMAGED)
+    assert [f["source"] for f in _flags(capsys, monkeypatch, article, *FAST)] == ["glossary", "spacing"]
+    _write(repo / "mtqa.toml", 'detectors = "glossary"\n')
+    assert [f["source"] for f in _flags(capsys, monkeypatch, article)] == ["glossary"]
+    assert [f["source"] for f in _flags(capsys, monkeypatch, article, "-d", "spacing")] == ["spacing"]
+    _write(repo / "mtqa.toml", 'detectors = ["glossary", "spacing"]\nthreshold = 0.98\n')
+    assert [f["source"] for f in _flags(capsys, monkeypatch, article)] == ["spacing"]  # the glossary flag scores 0.97
+
+
+def test_config_paths_work_from_a_subfolder_and_with_config(capsys, monkeypatch, repo):
+    _write(repo / "terms" / "extra.yaml", "- id: gas-minister\n  wrong: gas Minister\n  right: Energy Minister\n  kind: term\n  prior: 0.9\n  message: test\n")
+    _write(repo / "mtqa.toml", 'detectors = "glossary"\nglossary = ["terms/extra.yaml"]\n')
+    article = _write(repo / "texts" / "a.txt", "The gas Minister came.\n")
+    monkeypatch.chdir(repo / "texts")
+    assert [f["text"] for f in _flags(capsys, monkeypatch, "a.txt")] == ["gas Minister"]
+    elsewhere = repo.parent / f"{repo.name}-other"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert _flags(capsys, monkeypatch, article, "-d", "glossary") == []
+    assert [f["text"] for f in _flags(capsys, monkeypatch, article, "--config", repo / "mtqa.toml")] == ["gas Minister"]
+
+
+def _flags(capsys, monkeypatch, path, *args) -> list[dict]:
+    code, stdout, stderr = run(capsys, monkeypatch, "check", path, "-f", "json", *args)
+    assert code in (0, 1), stderr
+    return json.loads(stdout)["files"][0]["flags"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("jobs = 2\ntreshold = 0.6\n", "mtqa: error: mtqa.toml:2: unknown key 'treshold'; known: "),
+        ('\nprecision = "fp16"\n', "mtqa: error: mtqa.toml:2: unknown precision 'fp16'; choose from auto, fp32, bf16"),
+        ('detectors = "glossary,grammar"\n', "mtqa: error: mtqa.toml:1: unknown detector(s) grammar"),
+        ('lm = "gpt-9"\n', "mtqa: error: mtqa.toml:1: unknown model 'gpt-9'"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "fix", "config"])
+def test_a_bad_setting_is_exit_2_with_file_and_line(capsys, monkeypatch, repo, content, message, command):
+    _write(repo / "mtqa.toml", content)
+    article = _write(repo / "a.txt", DAMAGED)
+    args = {"check": ["check", article], "fix": ["fix", article, "-o", repo / "out.txt"], "config": ["config"]}[command]
+    code, stdout, stderr = run(capsys, monkeypatch, *args)
+    assert code == 2 and stdout == ""
+    assert stderr.startswith(message) and stderr.count("\n") == 1, stderr
+    assert not (repo / "out.txt").exists()
+
+
+def test_mtqa_config_shows_each_setting_and_its_source(capsys, monkeypatch, repo):
+    _write(repo / "pyproject.toml", '[project]\nname = "x"\n\n[tool.mtqa]\nthreshold = 0.6\nglossary = ["g.yaml"]\n')
+    code, stdout, _ = run(capsys, monkeypatch, "config", "--jobs", "2")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert lines[0] == "# config file: pyproject.toml"
+    assert any(line.startswith("threshold = 0.6 ") and line.endswith("# pyproject.toml:5") for line in lines), stdout
+    assert any(line.startswith('glossary = ["') and line.endswith("# pyproject.toml:6") for line in lines), stdout
+    assert any(line.startswith("jobs = 2 ") and line.endswith("# command line") for line in lines), stdout
+    assert any(line.startswith('detectors = "glossary,lm,spacing" ') and line.endswith("# default") for line in lines), stdout
+    code, stdout, _ = run(capsys, monkeypatch, "config", "-f", "json", "--threshold", "0.9")
+    payload = json.loads(stdout)
+    assert payload["config_file"] == "pyproject.toml"
+    assert payload["settings"]["threshold"] == {"value": 0.9, "source": "command line"}
+    assert payload["settings"]["glossary"] == {"value": [str(repo / "g.yaml")], "source": "pyproject.toml:6"}
+    assert payload["settings"]["lm"]["source"] == "default" and payload["settings"]["lm"]["value"]
+    assert set(payload["settings"]) == set(config.KEYS)

@@ -149,7 +149,7 @@ def test_long_file_shows_a_progress_bar_and_checks_every_block(capsys, monkeypat
     text = (seed_text + "\n\n") * 8  # about 8,000 words, 7 blocks
     path.write_text(text, encoding="utf-8")
     terminal = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=terminal, force_terminal=True, width=100))
+    monkeypatch.setattr(cli.common, "err", Console(file=terminal, force_terminal=True, width=100))
     code, stdout, _ = run(capsys, monkeypatch, "check", path, *FAST, "-f", "json")
     assert code == 1
     assert "checking" in terminal.getvalue()
@@ -335,7 +335,7 @@ def test_reports_and_outputs_go_through_write_atomic(capsys, monkeypatch, tmp_pa
         written.append(Path(path))
         real(path, data)
 
-    monkeypatch.setattr(cli, "write_atomic", recording)
+    monkeypatch.setattr(cli.fix, "write_atomic", recording)
     monkeypatch.setattr(textio, "write_atomic", recording)
     source = tmp_path / "in.txt"
     source.write_text("The abroad Minister met.\n", encoding="utf-8")
