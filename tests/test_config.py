@@ -173,13 +173,17 @@ def test_mtqa_config_shows_each_setting_and_its_source(capsys, monkeypatch, repo
     lines = stdout.splitlines()
     assert lines[0] == "# config file: pyproject.toml"
     assert any(line.startswith("threshold = 0.6 ") and line.endswith("# pyproject.toml:5") for line in lines), stdout
-    assert any(line.startswith('glossary = ["') and line.endswith("# pyproject.toml:6") for line in lines), stdout
+    assert any(line.startswith('glossary = ["g.yaml"] ') and line.endswith("# pyproject.toml:6") for line in lines), stdout
+    monkeypatch.chdir(repo.parent)
+    code, stdout, _ = run(capsys, monkeypatch, "config", "--config", repo / "pyproject.toml", "-f", "json")
+    assert json.loads(stdout)["settings"]["glossary"]["value"] == [f"{repo.name}/g.yaml"]
+    monkeypatch.chdir(repo)
     assert any(line.startswith("jobs = 2 ") and line.endswith("# command line") for line in lines), stdout
     assert any(line.startswith('detectors = "glossary,lm,spacing" ') and line.endswith("# default") for line in lines), stdout
     code, stdout, _ = run(capsys, monkeypatch, "config", "-f", "json", "--threshold", "0.9")
     payload = json.loads(stdout)
     assert payload["config_file"] == "pyproject.toml"
     assert payload["settings"]["threshold"] == {"value": 0.9, "source": "command line"}
-    assert payload["settings"]["glossary"] == {"value": [str(repo / "g.yaml")], "source": "pyproject.toml:6"}
+    assert payload["settings"]["glossary"] == {"value": ["g.yaml"], "source": "pyproject.toml:6"}
     assert payload["settings"]["lm"]["source"] == "default" and payload["settings"]["lm"]["value"]
     assert set(payload["settings"]) == set(config.KEYS)

@@ -71,9 +71,10 @@ def show_config(
 
 
 def _plain(key: str, value: Any) -> Any:
-    """A setting as TOML and JSON write it: paths as strings, lists as lists, the default model by name."""
+    """A setting as TOML and JSON write it: paths as strings (relative to this folder when inside it),
+    lists as lists, the default model by name."""
     if key == "lm" and value is None:
         return registry.default_model()
     if isinstance(value, tuple):
-        return [str(item) if isinstance(item, Path) else item for item in value]
+        return [shown(item) if isinstance(item, Path) else item for item in value]
     return value
