@@ -187,3 +187,28 @@ def test_mtqa_config_shows_each_setting_and_its_source(capsys, monkeypatch, repo
     assert payload["settings"]["glossary"] == {"value": ["g.yaml"], "source": "pyproject.toml:6"}
     assert payload["settings"]["lm"]["source"] == "default" and payload["settings"]["lm"]["value"]
     assert set(payload["settings"]) == set(config.KEYS)
+
+
+def test_precision_and_device_reach_the_model_loader(capsys, monkeypatch, repo):
+    from mtqa import pipeline
+    from mtqa.lm import registry
+
+    asked: list[tuple] = []
+    real = registry.load
+
+    def recorded(name, *args):
+        asked.append((name, *args))
+        return real(name, *args)
+
+    monkeypatch.setattr(registry, "load", recorded)
+    article = _write(repo / "a.txt", DAMAGED)
+    pipeline.language_model.cache_clear()
+    try:
+        assert run(capsys, monkeypatch, "check", article, "-d", "lm", "--lm", "trigram", "--precision", "fp32", "--device", "cpu")[0] in (0, 1)
+        _write(repo / "mtqa.toml", 'precision = "bf16"\n')
+        assert run(capsys, monkeypatch, "check", article, "-d", "lm", "--lm", "trigram")[0] in (0, 1)
+    finally:
+        pipeline.language_model.cache_clear()
+    assert asked == [("trigram", "fp32", "cpu"), ("trigram", "bf16", "auto")]
+    code, stdout, stderr = run(capsys, monkeypatch, "check", article, *FAST, "--device", "tpu")
+    assert code == 2 and stderr == "mtqa: error: unknown device 'tpu'; choose from auto, cpu, cuda\n"

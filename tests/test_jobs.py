@@ -103,6 +103,21 @@ def test_workers_split_the_cores_and_results_keep_input_order():
     assert list(runner.run(worker_threads, sources[:1], checker, jobs=4, verb="testing"))[0][0] == os.getpid()  # one input: no workers
 
 
+def reports_half_done(checker: Checker, source: Source, progress: runner.ProgressFn) -> str:
+    """A runner task that says it is half done, then that it is done."""
+    progress(50, 100)
+    return source.name
+
+
+def test_progress_from_workers_reaches_the_display(monkeypatch):
+    heard: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(runner.Display, "advance", lambda self, index, done, total: heard.append((index, done, total)))
+    sources = [Source(f"text-{n}", None, None, b"") for n in range(4)]
+    results = list(runner.run(reports_half_done, sources, Checker(detectors=["spacing"]), jobs=2, verb="testing"))
+    assert results == [s.name for s in sources]
+    assert sorted(heard) == [(n, 50, 100) for n in range(4)]
+
+
 def _workers(pid: int, ready: bool) -> list[int]:
     """The worker processes of `pid` (spawned ones, not multiprocessing's resource tracker); `ready`: only
     those that have loaded the trigram LM, so are working."""
