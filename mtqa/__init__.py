@@ -9,20 +9,21 @@ The pipeline, one layer a package, each importing only from the layers below it:
                        origin priors, screening, the windows the LM is asked in
     detect             detectors: document in, flags (`Edit`s) out
     correct            flags in, ranked candidates, accepted edits, corrected text out
-    pipeline           building detectors, detect-then-correct, long texts in blocks
+    pipeline, config   building detectors, detect-then-correct, long texts in blocks; settings files
+    api                `Checker`: the pipeline for programs, the one path the commands run
     output, bench      what people and machines read; benchmarks
     cli                the `mtqa` command
 
 `tests/test_layers.py` fails when an import runs up this list.
 """
 
-__all__ = ["Checker"]
+__all__ = ["Checker", "FixResult"]
 
 
 def __getattr__(name: str):
-    """`from mtqa import Checker` without importing the pipeline (and torch) on `import mtqa`."""
-    if name == "Checker":
-        from mtqa.api import Checker
+    """`from mtqa import Checker, FixResult` without importing the pipeline (and torch) on `import mtqa`."""
+    if name in __all__:
+        from mtqa import api
 
-        return Checker
+        return getattr(api, name)
     raise AttributeError(f"module 'mtqa' has no attribute {name!r}")

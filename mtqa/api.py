@@ -9,7 +9,8 @@
 'The Foreign Minister flew to the Middle East. It took a few days.'
 
 `Checker()` with no arguments runs what `mtqa check` runs (glossary, language model, spacing);
-the language model loads on first use and stays loaded for every later call in the process.
+the language model loads on first use and stays loaded for every later call in the process. The
+commands run through it too: one `Checker` a run, every input through it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Checker:
     detectors: Sequence[str] = pipeline.DETECTORS
     lm: str | None = None
     threshold: float = pipeline.DEFAULT_THRESHOLD
-    min_score: float = 0.5
+    min_score: float = pipeline.DEFAULT_MIN_SCORE
     glossary_files: Sequence[Path] = ()
     disabled: Iterable[str] = ()
     references: Sequence[str] = ()

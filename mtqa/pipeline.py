@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # correction is imported only when `fix` runs
 DETECTORS = ("glossary", "lm", "spacing")
 DEFAULT_DETECTORS = "glossary,lm,spacing"
 DEFAULT_THRESHOLD = 0.5
+DEFAULT_MIN_SCORE = 0.5  # `fix` applies a correction scoring at least this
 
 
 @cache
@@ -102,7 +103,7 @@ def fix_text(
     lm: str | None = None,
     references: list[str] = (),
     threshold: float = DEFAULT_THRESHOLD,
-    min_score: float = 0.5,
+    min_score: float = DEFAULT_MIN_SCORE,
     glossary_files: tuple[Path, ...] = (),
     disabled: frozenset[str] = frozenset(),
     precision: str = "auto",

@@ -1,19 +1,41 @@
-"""The Python API, `mtqa.Checker`: its documented example runs, and the real model path works through it."""
+"""The Python API, `mtqa.Checker`: its documented examples run, and the real model path works through it."""
 
 from __future__ import annotations
 
 import doctest
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import mtqa.api
-from mtqa import Checker
+from mtqa import Checker, FixResult
 from mtqa.errors import MtqaError
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_the_documented_example_runs() -> None:
     result = doctest.testmod(mtqa.api)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_the_readme_example_prints_what_the_readme_says(tmp_path) -> None:
+    """The README's Python API section: its python block, run as a user would, prints its text block."""
+    section = README.read_text(encoding="utf-8").split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    expected = section.split("```text\n", 1)[1].split("```", 1)[0]
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+
+
+def test_fix_results_are_importable_from_the_package() -> None:
+    assert FixResult is mtqa.api.FixResult
+    assert isinstance(Checker(detectors=["spacing"]).fix("It ended.Then it rained."), FixResult)
 
 
 @pytest.mark.model

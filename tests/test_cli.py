@@ -128,7 +128,7 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path, seed_text):
 @pytest.mark.parametrize(
     "make, needles",
     [
-        (lambda d: d, ["is a folder"]),
+        (lambda d: d, ["no files matching *.txt"]),
         (lambda d: _write(d / "bin.dat", bytes(range(256)) * 8), ["binary"]),
         (lambda d: _write(d / "l1.txt", "Caf\u00e9 society.\n".encode("latin-1")), ["not valid utf-8 at byte 3", "--encoding"]),
         (lambda d: _write(d / "u16.txt", "Hello there.\n".encode("utf-16")), ["UTF-16", "--encoding utf-16"]),
@@ -322,7 +322,7 @@ def test_fix_refuses_to_overwrite_its_input(capsys, monkeypatch, files):
     assert source.read_text(encoding="utf-8") == DAMAGED
     code, _, stderr = run(capsys, monkeypatch, "fix", source, *FAST)
     assert code == 2
-    one_error_line(stderr, "-o OUTPUT or --in-place")
+    one_error_line(stderr, "--out-dir DIR or --in-place")
     code, _, stderr = run(capsys, monkeypatch, "fix", source, "-o", files / "out.txt", "--in-place", *FAST)
     assert code == 2
     code, _, stderr = run(capsys, monkeypatch, "fix", source, "-o", files / "out.txt", "--report", source, *FAST)

@@ -22,7 +22,7 @@ from mtqa import pipeline
 from mtqa.correct.apply import apply, with_article_agreement
 from mtqa.correct.fixing import FixResult
 from mtqa.edits import Edit, Suggestion
-from mtqa.output.interactive import Review, clash, review
+from mtqa.output.interactive import Review, review
 
 from tests.conftest import SEED, run
 
@@ -230,8 +230,8 @@ def test_an_article_decided_before_stays_as_decided():
 
 def test_an_insertion_next_to_a_replacement_is_no_clash():
     space, word = Edit(5, 5, "", (Suggestion(" "),)), Edit(5, 7, "An", (Suggestion("A"),))
-    assert clash(Edit(5, 5, ""), Edit(5, 5, "")) and clash(Edit(4, 8, "abcd"), Edit(6, 6, ""))
-    assert not clash(space, word) and not clash(word, Edit(7, 7, ""))
+    assert Edit(5, 5, "").conflicts(Edit(5, 5, "")) and Edit(4, 8, "abcd").conflicts(Edit(6, 6, ""))
+    assert not space.conflicts(word) and not word.conflicts(Edit(7, 7, ""))
     assert apply("East.An x", [space, word]) == "East. A x"
 
 

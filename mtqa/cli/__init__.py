@@ -1,4 +1,4 @@
-"""Command line: `mtqa check`, `mtqa fix`, `mtqa models`, `mtqa bench`.
+"""Command line: `mtqa check`, `mtqa fix`, `mtqa config`, `mtqa models`, `mtqa bench`.
 
 Exit codes: 0 nothing flagged (or nothing to do), 1 something flagged, 2 a usage
 or input error (one line on stderr, never a traceback), 130 interrupted.
@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
 from mtqa.bench.command import bench
-from mtqa.cli import check, fix, models  # noqa: F401  (each registers its command)
+from mtqa.cli import check, config, fix, models  # noqa: F401  (each registers its command)
+from mtqa.cli import quiet
 from mtqa.cli.common import app, err, fail
 from mtqa.errors import MtqaError
 
 app.command()(bench)  # the bench command lives with the benchmark code
+
+
+@app.callback()
+def options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Let through the warnings, log lines and progress bars of the libraries mtqa uses.")
+    ] = False,
+) -> None:
+    """Options for every command (they go before the command's name: mtqa --verbose check ...)."""
+    quiet.configure(verbose)
 
 
 def _usage_error(error) -> int:
@@ -34,7 +46,6 @@ def _usage_error(error) -> int:
 
 def main() -> None:
     """The `mtqa` command: exit 0 clean, 1 flagged, 2 usage or input error (one line, no traceback), 130 interrupted."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar from transformers
     try:
         code = app(standalone_mode=False)  # typer returns the exit code instead of exiting
     except MtqaError as error:

@@ -3,119 +3,155 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
-from pathlib import Path
+from contextlib import closing
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated
 
 import typer
 
 from mtqa import pipeline
+from mtqa.api import Checker
+from mtqa.cli import runner
 from mtqa.cli.common import (
+    ConfigOpt,
     DetectorsOpt,
+    DeviceOpt,
     DisableOpt,
     EncodingOpt,
+    GlobOpt,
     GlossaryOpt,
+    InputsArg,
+    JobsOpt,
     LmOpt,
+    OUTPUTS,
+    PrecisionOpt,
     ReferenceOpt,
+    ThresholdOpt,
     app,
-    check_model,
-    english_only,
     fail,
     internal,
     note,
     out,
-    progress,
+    warn,
 )
+from mtqa.cli.inputs import DEFAULT_GLOB, Source, expand
+from mtqa.cli.settings import DEFAULTS, make_checker, resolve, verbose
+from mtqa.edits import Edit
 from mtqa.errors import MtqaError
 from mtqa.output.report import FileFlags, JsonStream, print_lines, print_summary
 from mtqa.text.document import TextView
-from mtqa.text.io import read_text
+
+
+@dataclass
+class Checked:
+    """What checking one input found, or why it could not be checked."""
+
+    source: Source
+    text: str | None = None  # None: the input could not be read
+    flags: list[Edit] = field(default_factory=list)
+    words: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # this input could not be read, or hit a bug: reported, the others go on
+    fatal: str | None = None  # a model or glossary problem, the same for every input: the run stops
+
+
+def check_one(checker: Checker, source: Source, progress: runner.ProgressFn, encoding: str) -> Checked:
+    """Read and check one input (a runner task: it may run in a worker process)."""
+    try:
+        text = source.read(encoding).text
+    except MtqaError as error:
+        return Checked(source, error=str(error))
+    if not text.strip():
+        return Checked(source, text)  # nothing to check: no model is loaded for it
+    heard: list[str] = []
+    checker.on_warning = heard.append  # "does not look like English", printed with this input's result
+    flags: list[Edit] = []
+    words, total = 0, len(text.split()) if len(text) > pipeline.BLOCK_CHARS else 0
+    try:
+        for _, end, count, block in checker.check_blocks(text, source.name):
+            flags += block
+            words += count
+            if total:
+                progress(total * end // len(text), total)
+    except MtqaError as error:
+        return Checked(source, text, fatal=str(error))
+    except Exception as error:  # noqa: BLE001  a bug on this input: report it, go on with the others
+        return Checked(source, text, warnings=heard, error=internal(source.name, error))
+    return Checked(source, text, flags, words, heard)
 
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Text files to check.", show_default=False)],
-    detectors: DetectorsOpt = pipeline.DEFAULT_DETECTORS,
-    lm: LmOpt = None,
-    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Report flags scoring at least this.")] = pipeline.DEFAULT_THRESHOLD,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    encoding: EncodingOpt = "utf-8",
+    ctx: typer.Context,
+    files: InputsArg,
+    format: Annotated[str, typer.Option("--format", "-f", rich_help_panel=OUTPUTS, help="text or json.")] = "text",
+    detectors: DetectorsOpt = DEFAULTS["detectors"],
+    lm: LmOpt = DEFAULTS["lm"],
+    threshold: ThresholdOpt = DEFAULTS["threshold"],
     glossary: GlossaryOpt = None,
     disable: DisableOpt = None,
     reference: ReferenceOpt = None,
+    encoding: EncodingOpt = DEFAULTS["encoding"],
+    precision: PrecisionOpt = DEFAULTS["precision"],
+    device: DeviceOpt = DEFAULTS["device"],
+    jobs: JobsOpt = DEFAULTS["jobs"],
+    glob: GlobOpt = DEFAULT_GLOB,
+    config: ConfigOpt = None,
 ) -> None:
     """List the places where translation broke the English, with why and ranked suggestions.
 
-    Exit code 0 when nothing is flagged, 1 when something is, 2 when a file could not be read
-    (the other files are still checked) or the options are wrong.
+    Settings not given here come from the config file (see `mtqa config`), else the defaults.
+    Exit code 0 when nothing is flagged, 1 when something is, 2 when an input could not be read
+    (the others are still checked) or the options are wrong.
     """
     if format not in ("text", "json"):
         raise MtqaError(f"unknown format {format!r}; choose text or json")
-    names = pipeline.parse_detectors(detectors)
-    check_model(lm)
-    disabled = frozenset(disable or ())
-    texts = [read_text(p, encoding).text for p in reference or ()]
-    if texts:
-        from mtqa.text.reference import Reference
-
-        references = Reference(texts)
-    else:
-        references = None
-    built: dict[tuple[str, ...], object] = {}
-
-    def detector_for(chosen: list[str]):
-        key = tuple(chosen)
-        if key not in built:
-            built[key] = pipeline.build_detector(chosen, lm, tuple(glossary or ()), reference=references)
-        return built[key]
-
+    settings = resolve(ctx, config)
+    checker = make_checker(settings)
+    sources = expand(files, glob)
+    task = partial(check_one, encoding=settings["encoding"])
     stream = JsonStream(sys.stdout) if format == "json" else None
     if stream:
         stream.begin()
     errors: list[dict[str, str]] = []
     read = flagged = words = 0
-    for path in files:
-        try:
-            file = read_text(path, encoding)
-        except MtqaError as error:
-            fail(str(error))
-            errors.append({"path": str(path), "message": str(error)})
-            continue
-        read += 1
-        if stream:
-            stream.file(str(path))
-        if not file.text.strip():
-            note(f"{path}: nothing to check")
-            continue
-        chosen = english_only(str(path), file.text, names)
-        view = TextView(file.text)
-        total = len(file.text)
-        bar = progress(len(file.text.split()) if total > 30_000 else 0, f"checking {path}")
-        try:
-            with bar or nullcontext():
-                task = bar.add_task("check", total=total) if bar else None
-                for start, end, count, flags in pipeline.check_blocks(detector_for(chosen), file.text, threshold, disabled):
-                    words += count
-                    flagged += len(flags)
-                    if stream:
-                        for flag in flags:
-                            stream.flag(view, flag)
-                    else:
-                        print_lines(out, FileFlags(str(path), view, flags))
-                    if bar:
-                        bar.update(task, completed=end)
-        except MtqaError as error:  # a model or glossary problem: the same for every file, so stop
-            if stream:  # still one valid JSON document on stdout
-                stream.end(errors=[*errors, {"path": str(path), "message": str(error)}])
-            raise
-        except Exception as error:  # noqa: BLE001  a bug on this input: report it, go on with the others
-            message = internal(path, error)
-            fail(message)
-            errors.append({"path": str(path), "message": message})
+    with closing(runner.run(task, sources, checker, settings["jobs"], "checking", verbose(ctx))) as results:
+        for result in results:
+            name = result.source.name
+            if result.fatal:
+                if stream:  # still one valid JSON document on stdout
+                    stream.end(errors=[*errors, {"path": name, "message": result.fatal}])
+                raise MtqaError(result.fatal)
+            for message in result.warnings:
+                warn(message)
+            if result.text is None:
+                fail(result.error)
+                errors.append({"path": name, "message": result.error})
+                continue
+            read += 1
+            if stream:
+                stream.file(name)
+            if result.error:
+                fail(result.error)
+                errors.append({"path": name, "message": result.error})
+            elif not result.text.strip():
+                note(f"{name}: nothing to check")
+            else:
+                _show(stream, result)
+                words += result.words
+                flagged += len(result.flags)
     if stream:
         stream.end(**({"errors": errors} if errors else {}))
     elif read and (words or flagged):
         print_summary(out, flagged, read, words)
-    if errors:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if flagged else 0)
+    raise typer.Exit(2 if errors else 1 if flagged else 0)
+
+
+def _show(stream: JsonStream | None, result: Checked) -> None:
+    view = TextView(result.text)
+    if stream:
+        for flag in result.flags:
+            stream.flag(view, flag)
+    else:
+        print_lines(out, FileFlags(result.source.name, view, result.flags))

@@ -146,7 +146,7 @@ class TransformerLM(LanguageModel):
             ids = torch.tensor([w.ids + [self.bos_id] * (width - len(w.ids)) for w in batch], device=self.device)
             mask = torch.tensor([[1] * len(w.ids) + [0] * (width - len(w.ids)) for w in batch], device=self.device)
             out = self.model.get_decoder()(input_ids=ids, attention_mask=mask, use_cache=True)
-            cache = out.past_key_values
+            cache = out.cache
             for row, w in enumerate(batch):
                 n = len(w.ids)
                 w.keys = torch.stack([layer.keys[row, :, :n] for layer in cache.layers])
@@ -231,7 +231,7 @@ class TransformerLM(LanguageModel):
                 input_ids=ids_t,
                 attention_mask=torch.tensor(mask, device=self.device),
                 position_ids=torch.tensor(positions, device=self.device),
-                past_key_values=cache,
+                cache=cache,
                 use_cache=False,
             )
             # Only real tokens reach the vocabulary head: padding would cost as much as a token.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,16 +17,21 @@ from mtqa.output.report import flag_json, printable
 from mtqa.text.metrics import segments, text_metrics
 
 
-def report_json(path: str, result: FixResult) -> str:
-    def entry(edit: Edit, applied: bool) -> dict:
+def report_json(files: Sequence[tuple[str, FixResult]]) -> str:
+    """The edits `fix` applied and left, for each (path, result), as one JSON document."""
+
+    def entry(result: FixResult, edit: Edit, applied: bool) -> dict:
         item = flag_json(result.doc, edit) if result.doc else {}
         item["applied"] = applied
         item["replacement"] = edit.suggestions[0].text if applied and edit.suggestions else None
         return item
 
-    edits = [entry(e, True) for e in result.applied] + [entry(e, False) for e in result.skipped]
-    edits.sort(key=lambda e: e["start"])
-    return json.dumps({"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits}]}, ensure_ascii=False, indent=2)
+    def edits(result: FixResult) -> list[dict]:
+        found = [entry(result, e, True) for e in result.applied] + [entry(result, e, False) for e in result.skipped]
+        return sorted(found, key=lambda e: e["start"])
+
+    payload = {"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits(result)} for path, result in files]}
+    return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
 def print_explanation(console: Console, result: FixResult) -> None:

@@ -44,15 +44,6 @@ def require_terminal() -> None:
         raise MtqaError("--interactive needs a terminal: standard input and output must both be one (not a pipe or a file)")
 
 
-def clash(a: Edit, b: Edit) -> bool:
-    """Whether `apply` cannot make both edits: they share characters, or insert at the same point.
-    Unlike `Edit.overlaps`, an insertion right before or after a replacement is no clash: accepting
-    "East.|An" → " " and then "An abroad Minister" → "A Foreign Minister" gives "East. A Foreign Minister"."""
-    if a.start == a.end == b.start == b.end:
-        return True
-    return a.start < b.end and b.start < a.end
-
-
 def rule_of(flag: Edit) -> str:
     """What `a` (all of this rule) groups by: the rule id, or the detector for a flag without one."""
     return flag.rule or flag.source
@@ -77,7 +68,7 @@ class Review:
 
     def blocker(self, edit: Edit) -> Edit | None:
         """The accepted edit that `edit` overlaps, if any: accepted edits may not overlap."""
-        return next((accepted for accepted in self.applied.values() if clash(accepted, edit)), None)
+        return next((accepted for accepted in self.applied.values() if accepted.conflicts(edit)), None)
 
     def accept(self, index: int, replacement: Suggestion, typed: bool = False) -> Edit:
         """Put `replacement` in flag `index`'s span; a preceding a/an follows it as in the automatic

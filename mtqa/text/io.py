@@ -50,14 +50,18 @@ def _wide(encoding: str) -> bool:
 _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+def _checked_encoding(encoding: str) -> str:
+    try:
+        if codecs.lookup(encoding).name == "utf-8-sig":
+            return "utf-8"  # a BOM is kept when there is one, and not added when there is none
+    except LookupError:
+        raise MtqaError(f"unknown encoding {encoding!r}") from None
+    return encoding
+
+
 def read_text(path: Path, encoding: str = "utf-8") -> TextFile:
     """The file's text, decoded exactly (no newline translation); MtqaError with one clear line otherwise."""
     path = Path(path)
-    try:
-        if codecs.lookup(encoding).name == "utf-8-sig":
-            encoding = "utf-8"  # a BOM is kept when there is one, and not added when there is none
-    except LookupError:
-        raise MtqaError(f"unknown encoding {encoding!r}") from None
     if not path.exists():
         raise MtqaError(f"{path}: no such file")
     if path.is_dir():
@@ -66,6 +70,12 @@ def read_text(path: Path, encoding: str = "utf-8") -> TextFile:
         data = path.read_bytes()
     except OSError as err:
         raise MtqaError(f"{path}: cannot read: {err.strerror or err}") from None
+    return decode(data, path, encoding)
+
+
+def decode(data: bytes, path: Path, encoding: str = "utf-8") -> TextFile:
+    """Bytes read from `path` (or a stream named so, such as "<stdin>") decoded as `read_text` decodes a file."""
+    encoding = _checked_encoding(encoding)
     bom = _utf8(encoding) and data.startswith(BOM)
     body = data[len(BOM) :] if bom else data
     if not _wide(encoding):
