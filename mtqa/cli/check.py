@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -25,11 +25,12 @@ from mtqa.cli.common import (
     note,
     out,
     progress,
+    same_file,
 )
 from mtqa.errors import MtqaError
 from mtqa.output.report import FileFlags, JsonStream, print_lines, print_summary
 from mtqa.text.document import TextView
-from mtqa.text.io import read_text
+from mtqa.text.io import read_text, write_text_atomic
 
 
 @app.command()
@@ -38,7 +39,10 @@ def check(
     detectors: DetectorsOpt = pipeline.DEFAULT_DETECTORS,
     lm: LmOpt = None,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Report flags scoring at least this.")] = pipeline.DEFAULT_THRESHOLD,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json or html (a review page; see -o).")] = "text",
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="With --format html: write the page here (default: stdout).")
+    ] = None,
     encoding: EncodingOpt = "utf-8",
     glossary: GlossaryOpt = None,
     disable: DisableOpt = None,
@@ -49,8 +53,12 @@ def check(
     Exit code 0 when nothing is flagged, 1 when something is, 2 when a file could not be read
     (the other files are still checked) or the options are wrong.
     """
-    if format not in ("text", "json"):
-        raise MtqaError(f"unknown format {format!r}; choose text or json")
+    if format not in ("text", "json", "html"):
+        raise MtqaError(f"unknown format {format!r}; choose text, json or html")
+    if output is not None and format != "html":
+        raise MtqaError("-o/--output is for --format html; text and JSON go to stdout")
+    if output is not None and any(same_file(output, p) for p in [*files, *(reference or ())]):
+        raise MtqaError(f"{output}: the report would overwrite an input; choose another path")
     names = pipeline.parse_detectors(detectors)
     check_model(lm)
     disabled = frozenset(disable or ())
@@ -70,6 +78,7 @@ def check(
         return built[key]
 
     stream = JsonStream(sys.stdout) if format == "json" else None
+    pages: list[FileFlags] | None = [] if format == "html" else None  # the HTML page is written at the end
     if stream:
         stream.begin()
     errors: list[dict[str, str]] = []
@@ -82,13 +91,15 @@ def check(
             errors.append({"path": str(path), "message": str(error)})
             continue
         read += 1
+        view = TextView(file.text)
         if stream:
             stream.file(str(path))
+        if pages is not None:
+            pages.append(FileFlags(str(path), view, []))
         if not file.text.strip():
             note(f"{path}: nothing to check")
             continue
         chosen = english_only(str(path), file.text, names)
-        view = TextView(file.text)
         total = len(file.text)
         bar = progress(len(file.text.split()) if total > 30_000 else 0, f"checking {path}")
         try:
@@ -100,6 +111,8 @@ def check(
                     if stream:
                         for flag in flags:
                             stream.flag(view, flag)
+                    elif pages is not None:
+                        pages[-1].flags.extend(flags)
                     else:
                         print_lines(out, FileFlags(str(path), view, flags))
                     if bar:
@@ -114,8 +127,24 @@ def check(
             errors.append({"path": str(path), "message": message})
     if stream:
         stream.end(**({"errors": errors} if errors else {}))
+    elif pages is not None:
+        _write_page(pages, errors, output, words)
     elif read and (words or flagged):
         print_summary(out, flagged, read, words)
     if errors:
         raise typer.Exit(2)
     raise typer.Exit(1 if flagged else 0)
+
+
+def _write_page(pages: list[FileFlags], errors: list[dict[str, str]], output: Path | None, words: int) -> None:
+    """The HTML review page to `output` (atomically, with a summary on stdout), or to stdout."""
+    from mtqa.output.html import check_page
+
+    page = check_page(pages, errors)
+    if output is None:
+        sys.stdout.write(page)
+        sys.stdout.flush()
+        return
+    write_text_atomic(output, page)
+    print_summary(out, sum(len(p.flags) for p in pages), len(pages), words)
+    note(f"wrote {output}")

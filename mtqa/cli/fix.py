@@ -43,6 +43,9 @@ def fix(
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of the changes.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show every candidate with its LM, glossary and reference parts.")] = False,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the edits as JSON here.")] = None,
+    report_html: Annotated[
+        Optional[Path], typer.Option("--report-html", help="Write a review page here: the text before and after, every flag applied or left.")
+    ] = None,
     gold: Annotated[Optional[Path], typer.Option("--gold", help="A clean version of the same text: print BLEU, chrF and TER before and after.")] = None,
     keep_spacing: Annotated[bool, typer.Option("--keep-spacing", help="Do not restore missing spaces after sentence ends.")] = False,
     in_place: Annotated[
@@ -67,8 +70,11 @@ def fix(
     target = file if in_place else output
     if not in_place and same_file(target, file):
         raise MtqaError(f"{target}: refusing to overwrite the input; use --in-place (keeps a backup)")
-    if report and (same_file(report, file) or same_file(report, target)):
-        raise MtqaError(f"{report}: the report would overwrite the input or the output; choose another path")
+    for path in (report, report_html):
+        if path and (same_file(path, file) or same_file(path, target)):
+            raise MtqaError(f"{path}: the report would overwrite the input or the output; choose another path")
+    if report and report_html and same_file(report, report_html):
+        raise MtqaError(f"{report}: --report and --report-html would write the same file; choose two paths")
     references = [read_text(p, encoding).text for p in reference or ()]
     gold_text = read_text(gold, encoding).text if gold else None
     names = pipeline.parse_detectors(detectors)
@@ -98,6 +104,10 @@ def fix(
     write_atomic(target, data)
     if report:
         write_text_atomic(report, fixes.report_json(str(file), result) + "\n")
+    if report_html:
+        from mtqa.output.html import fix_page
+
+        write_text_atomic(report_html, fix_page(str(file), source.text, result, min_score))
     if explain:
         fixes.print_explanation(out, result)
     if diff:

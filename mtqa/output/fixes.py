@@ -16,7 +16,9 @@ from mtqa.output.report import flag_json, printable
 from mtqa.text.metrics import segments, text_metrics
 
 
-def report_json(path: str, result: FixResult) -> str:
+def report_data(path: str, result: FixResult) -> dict:
+    """The `--report` document: every flag with whether it was applied and what replaced it."""
+
     def entry(edit: Edit, applied: bool) -> dict:
         item = flag_json(result.doc, edit) if result.doc else {}
         item["applied"] = applied
@@ -25,7 +27,11 @@ def report_json(path: str, result: FixResult) -> str:
 
     edits = [entry(e, True) for e in result.applied] + [entry(e, False) for e in result.skipped]
     edits.sort(key=lambda e: e["start"])
-    return json.dumps({"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits}]}, ensure_ascii=False, indent=2)
+    return {"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits}]}
+
+
+def report_json(path: str, result: FixResult) -> str:
+    return json.dumps(report_data(path, result), ensure_ascii=False, indent=2)
 
 
 def print_explanation(console: Console, result: FixResult) -> None:
