@@ -5,7 +5,7 @@ inlined, and a Content-Security-Policy forbids every fetch, so the page loads no
 network. Each flag is one `<mark>` whose `data-start`/`data-end` are the JSON output's offsets;
 marks never nest (an overlap, which the detectors merge away, would show the later mark's
 uncovered part only), and an insertion (start == end) is an empty mark the CSS draws as a caret.
-The flags' JSON document is embedded too (`#mtqa-data`), the same one `--format json` prints.
+The JSON document is embedded too (`#mtqa-data`): what `--format json` prints, or `fix --report` writes.
 
 Article text and messages are untrusted: everything is HTML-escaped, and control and format
 characters (bidi overrides, escape sequences) are shown as escapes, as in the terminal output.
@@ -56,7 +56,7 @@ def _status(flag: dict) -> str | None:
     return None if "applied" not in flag else "applied" if flag["applied"] else "left"
 
 
-def left_reason(edit: dict, min_score: float) -> str:
+def _left_reason(edit: dict, min_score: float) -> str:
     """Why `fix` left a flag unapplied (see `mtqa.correct.fixing.correct`)."""
     best = edit["suggestions"][0]["score"] if edit["suggestions"] else None
     if best is None:
@@ -191,7 +191,7 @@ def _tip(fid: str, text: str, flag: dict, min_score: float) -> str:
     if _status(flag) == "applied":
         status = f'<p class="status applied">applied: {_excerpt(text, flag)} → {_suggestion_text(flag["replacement"] or "")}</p>'
     elif _status(flag) == "left":
-        status = f'<p class="status left">left unapplied: {visible(left_reason(flag, min_score))}</p>'
+        status = f'<p class="status left">left unapplied: {visible(_left_reason(flag, min_score))}</p>'
     return (
         f'<div class="tip {_kind_class(flag["kind"])}" role="tooltip" id="tip-{fid}" hidden>'
         f'<p class="tip-head"><span class="badge {_kind_class(flag["kind"])}">{visible(flag["kind"] or "other")}</span> '

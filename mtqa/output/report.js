@@ -6,7 +6,9 @@
   const flags = [...document.querySelectorAll("mark.flag")];
   const edits = [...document.querySelectorAll("ins.edit")];
   const item = (flag) => document.getElementById(`li-${flag.id}`);
-  const editsOf = (flag) => edits.filter((edit) => edit.dataset.flag === flag.id);
+  const editsByFlag = new Map(); // on the fix page: a flag's change in the text after
+  for (const edit of edits) editsByFlag.set(edit.dataset.flag, [...(editsByFlag.get(edit.dataset.flag) || []), edit]);
+  const editsOf = (flag) => editsByFlag.get(flag.id) || [];
   const flagOf = (el) => (el.matches("mark.flag") ? el : document.getElementById(el.dataset.flag));
 
   // -- tooltips ------------------------------------------------------------------------------
