@@ -6,7 +6,8 @@ import sys
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -33,6 +34,7 @@ from mtqa.cli.common import (
     internal,
     note,
     out,
+    same_file,
     warn,
 )
 from mtqa.cli.inputs import DEFAULT_GLOB, Source, expand
@@ -41,6 +43,7 @@ from mtqa.edits import Edit
 from mtqa.errors import MtqaError
 from mtqa.output.report import FileFlags, JsonStream, print_lines, print_summary
 from mtqa.text.document import TextView
+from mtqa.text.io import write_text_atomic
 
 
 @dataclass
@@ -85,7 +88,10 @@ def check_one(checker: Checker, source: Source, progress: runner.ProgressFn, enc
 def check(
     ctx: typer.Context,
     files: InputsArg,
-    format: Annotated[str, typer.Option("--format", "-f", rich_help_panel=OUTPUTS, help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", rich_help_panel=OUTPUTS, help="text, json or html (a review page; see -o).")] = "text",
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", rich_help_panel=OUTPUTS, help="With --format html: write the page here (default: standard output).")
+    ] = None,
     detectors: DetectorsOpt = DEFAULTS["detectors"],
     lm: LmOpt = DEFAULTS["lm"],
     threshold: ThresholdOpt = DEFAULTS["threshold"],
@@ -105,11 +111,16 @@ def check(
     Exit code 0 when nothing is flagged, 1 when something is, 2 when an input could not be read
     (the others are still checked) or the options are wrong.
     """
-    if format not in ("text", "json"):
-        raise MtqaError(f"unknown format {format!r}; choose text or json")
+    if format not in ("text", "json", "html"):
+        raise MtqaError(f"unknown format {format!r}; choose text, json or html")
+    if output is not None and format != "html":
+        raise MtqaError("-o/--output is for --format html; text and JSON go to standard output")
     settings = resolve(ctx, config)
     checker = make_checker(settings)
     sources = expand(files, glob)
+    if output is not None and any(same_file(output, p) for p in [*(s.path for s in sources if s.path), *settings["reference"]]):
+        raise MtqaError(f"{output}: the page would overwrite an input; choose another path")
+    pages: list[FileFlags] | None = [] if format == "html" else None  # the HTML page is written at the end
     task = partial(check_one, encoding=settings["encoding"])
     stream = JsonStream(sys.stdout) if format == "json" else None
     if stream:
@@ -132,20 +143,42 @@ def check(
             read += 1
             if stream:
                 stream.file(name)
+            if pages is not None:
+                pages.append(FileFlags(name, TextView(result.text), []))
             if result.error:
                 fail(result.error)
                 errors.append({"path": name, "message": result.error})
             elif not result.text.strip():
                 note(f"{name}: nothing to check")
+            elif pages is not None:
+                pages[-1].flags.extend(result.flags)
+                words += result.words
+                flagged += len(result.flags)
             else:
                 _show(stream, result)
                 words += result.words
                 flagged += len(result.flags)
     if stream:
         stream.end(**({"errors": errors} if errors else {}))
+    elif pages is not None:
+        _write_page(pages, errors, output, words)
     elif read and (words or flagged):
         print_summary(out, flagged, read, words)
     raise typer.Exit(2 if errors else 1 if flagged else 0)
+
+
+def _write_page(pages: list[FileFlags], errors: list[dict[str, str]], output: Path | None, words: int) -> None:
+    """The HTML review page to `output` (atomically, with a summary on stdout), or to stdout."""
+    from mtqa.output.html import check_page
+
+    page = check_page(pages, errors)
+    if output is None:
+        sys.stdout.write(page)
+        sys.stdout.flush()
+        return
+    write_text_atomic(output, page)
+    print_summary(out, sum(len(p.flags) for p in pages), len(pages), words)
+    note(f"wrote {output}")
 
 
 def _show(stream: JsonStream | None, result: Checked) -> None:

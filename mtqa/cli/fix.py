@@ -104,6 +104,10 @@ def fix(
         bool, typer.Option("--in-place", rich_help_panel=OUTPUTS, help="Overwrite each input, first copying it to FILE.orig (replacing an older FILE.orig).")
     ] = False,
     report: Annotated[Optional[Path], typer.Option("--report", rich_help_panel=OUTPUTS, help="Write the edits of every input as JSON here.")] = None,
+    report_html: Annotated[
+        Optional[Path],
+        typer.Option("--report-html", rich_help_panel=OUTPUTS, help="Write a review page here: each text before and after, every flag applied or left."),
+    ] = None,
     diff: Annotated[bool, typer.Option("--diff", rich_help_panel=OUTPUTS, help="Print a unified diff of the changes.")] = False,
     explain: Annotated[bool, typer.Option("--explain", rich_help_panel=OUTPUTS, help="Show every candidate with its LM, glossary and reference parts.")] = False,
     gold: Annotated[Optional[Path], typer.Option("--gold", rich_help_panel=OUTPUTS, help="A clean version of the one input: print BLEU, chrF and TER before and after.")] = None,
@@ -142,15 +146,18 @@ def fix(
         if str(output) == STDOUT or any(source.path is None for source in sources):
             raise MtqaError("--interactive reads its answers from the terminal: the text cannot come from standard input or go to standard output")
         require_terminal()
-    if report and any(same_file(report, path) for path in [*(s.path for s in sources if s.path), *targets] if path):
-        raise MtqaError(f"{report}: the report would overwrite an input or an output; choose another path")
+    for path in (report, report_html):
+        if path and any(same_file(path, other) for other in [*(s.path for s in sources if s.path), *targets] if other):
+            raise MtqaError(f"{path}: the report would overwrite an input or an output; choose another path")
+    if report and report_html and same_file(report, report_html):
+        raise MtqaError(f"{report}: --report and --report-html would write the same file; choose two paths")
     if gold and len(sources) != 1:
         raise MtqaError(f"--gold compares one text with its clean version; give one input, not {len(sources)}")
     checker = make_checker(settings, without=["spacing"] if keep_spacing else [])
     gold_text = read_text(gold, settings["encoding"]).text if gold else None
     console = err if str(output) == STDOUT else out
     task = partial(fix_one, encoding=settings["encoding"])
-    done: list[tuple[str, FixResult]] = []
+    done: list[tuple[str, str, FixResult]] = []  # (name, text before, result) of each input corrected
     failed = 0
     with closing(runner.run(task, sources, checker, settings["jobs"], "fixing", verbose(ctx))) as results:
         for result, target in zip(results, targets):
@@ -167,9 +174,13 @@ def fix(
             show(console, result, target, diff=diff, explain=explain, in_place=in_place, min_score=settings["min_score"], decided=decided)
             if gold_text is not None:
                 fixes.print_gold_scores(console, result.file.text, result.fixed.text, gold_text)
-            done.append((result.source.name, result.fixed))
+            done.append((result.source.name, result.file.text, result.fixed))
     if report and done:
-        write_text_atomic(report, fixes.report_json(done) + "\n")
+        write_text_atomic(report, fixes.report_json([(name, fixed) for name, _, fixed in done]) + "\n")
+    if report_html and done:
+        from mtqa.output.html import fix_page
+
+        write_text_atomic(report_html, fix_page(done, settings["min_score"]))
     raise typer.Exit(2 if failed else 0)
 
 

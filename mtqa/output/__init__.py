@@ -1,2 +1,3 @@
 """What people and machines read: flags as `file:line:col` lines and versioned JSON (`report`),
-and what `fix` shows: the edit report, explanations, diff and gold scores (`fixes`)."""
+what `fix` shows: the edit report, explanations, diff and gold scores (`fixes`), and the HTML
+review page for both (`html`, with its `report.css` and `report.js`)."""

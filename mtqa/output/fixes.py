@@ -17,8 +17,8 @@ from mtqa.output.report import flag_json, printable
 from mtqa.text.metrics import segments, text_metrics
 
 
-def report_json(files: Sequence[tuple[str, FixResult]]) -> str:
-    """The edits `fix` applied and left, for each (path, result), as one JSON document."""
+def report_data(files: Sequence[tuple[str, FixResult]]) -> dict:
+    """The `--report` document: for each (path, result), every flag with whether it was applied and what replaced it."""
 
     def entry(result: FixResult, edit: Edit, applied: bool) -> dict:
         item = flag_json(result.doc, edit) if result.doc else {}
@@ -30,8 +30,11 @@ def report_json(files: Sequence[tuple[str, FixResult]]) -> str:
         found = [entry(result, e, True) for e in result.applied] + [entry(result, e, False) for e in result.skipped]
         return sorted(found, key=lambda e: e["start"])
 
-    payload = {"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits(result)} for path, result in files]}
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    return {"version": 1, "weights": WEIGHTS, "files": [{"path": path, "edits": edits(result)} for path, result in files]}
+
+
+def report_json(files: Sequence[tuple[str, FixResult]]) -> str:
+    return json.dumps(report_data(files), ensure_ascii=False, indent=2)
 
 
 def print_explanation(console: Console, result: FixResult) -> None:
