@@ -122,6 +122,20 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_output(tmp_path, seed_text):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.txt"]  # no output, no report, no temporary file
 
 
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path, seed_text):
+    """`mtqa check … | head -1`: the closed pipe stops mtqa without a traceback or an error line, for
+    text and JSON output alike (typer's convention: exit 1, the reader has gone)."""
+    source = tmp_path / "seed.txt"
+    source.write_text(seed_text * 40, encoding="utf-8")  # flags enough to fill the pipe's buffer many times
+    for form in ("text", "json"):
+        process = subprocess.Popen([str(MTQA), "check", str(source), *FAST, "-f", form], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = process.stdout.readline()
+        process.stdout.close()  # the reader goes away after one line, as `head -1` does
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1, stderr
+        assert first.startswith(str(source).encode() if form == "text" else b"{") and stderr == ""
+
+
 # -- bad input, in-process -----------------------------------------------------------------------
 
 
