@@ -11,6 +11,7 @@ The pipeline, one layer a package, each importing only from the layers below it:
     correct            flags in, ranked candidates, accepted edits, corrected text out
     pipeline           building detectors, detect-then-correct, long texts in blocks
     output, bench      what people and machines read; benchmarks
+    corpus             many articles at once, locally or on Ray; the article damage score
     cli                the `mtqa` command
 
 `tests/test_layers.py` fails when an import runs up this list.
