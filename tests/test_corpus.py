@@ -233,9 +233,11 @@ def test_an_interrupted_run_must_be_resumed_or_deleted(capsys, monkeypatch, tmp_
 
 def test_two_runs_cannot_write_the_same_output(tmp_path):
     out = tmp_path / "out.jsonl"
-    with OutFile(out, resume=False):
+    with OutFile(out, resume=False) as first:
         with pytest.raises(MtqaError, match="another `mtqa corpus` run is writing it"):
             OutFile(out, resume=True).open()
+        first.write('{"id": "a"}\n')  # the first run's file is untouched and still its own
+    assert (tmp_path / "out.jsonl.partial").read_text() == '{"id": "a"}\n'
 
 
 def test_a_run_that_fails_before_any_record_leaves_no_partial_file(tmp_path):

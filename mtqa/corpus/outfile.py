@@ -67,10 +67,15 @@ class OutFile:
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.close()
+            os.close(self._fd)  # the file is the other run's: left as it is
+            self._fd = None
             raise MtqaError(f"{partial}: another `mtqa corpus` run is writing it") from None
         if self.resume:
-            self._load_done()
+            try:
+                self._load_done()
+            except BaseException:
+                self.close()
+                raise
         return self
 
     def _copy(self, source: Path, target: Path) -> None:

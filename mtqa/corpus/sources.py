@@ -73,7 +73,7 @@ class Source:
             yield article
 
     def count(self) -> int:
-        """How many articles there are (for a progress bar), without parsing them."""
+        """How many articles there are, without parsing them (blank JSONL lines are not articles)."""
         if self.path.is_dir():
             return sum(1 for _ in self._text_files())
         if self.path.suffix.lower() in PARQUET_SUFFIXES:
