@@ -150,12 +150,15 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=100, help="about this many words an article")
     parser.add_argument("--repeat", type=int, default=1, help="rounds; the second runs in reverse order")
     parser.add_argument("--detectors", default="glossary,lm,spacing")
+    parser.add_argument("--workers", default="1,2", help="worker counts to compare, comma-separated")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "corpus-scale.md")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mtqa-scale-"))
     source = folder / "corpus.jsonl"
     counts = build_corpus(source, args.articles, args.words)
     words, later = sum(counts), sum(counts[1:])  # all words; those after the first article
-    plan = [("local", 1), ("ray", 1), ("local", 2), ("ray", 2)]
+    workers = [int(n) for n in args.workers.split(",")]
+    plan = [(engine, jobs) for jobs in workers for engine in ("local", "ray")]
     runs = []
     began = time.perf_counter()
     for round_ in range(args.repeat):
@@ -171,7 +174,8 @@ def main() -> None:
     lines = [
         "# Corpus mode: local and Ray throughput on one machine",
         "",
-        f"`benchmarks/corpus_scale.py --articles {args.articles} --words {args.words} --repeat {args.repeat} --detectors {args.detectors}` "
+        f"`benchmarks/corpus_scale.py --articles {args.articles} --words {args.words} --repeat {args.repeat} --detectors {args.detectors} "
+        f"--workers {args.workers}` "
         f"at commit {commit()}, {time.perf_counter() - began:.0f} s in all. CPU: {cpu()}. Corpus: {args.articles} articles, "
         f"{words:,} words (runs of paragraphs of the benchmark sets). Every run is a fresh `mtqa corpus` process; local and "
         "Ray alternate. Records identical across all runs: " + ("yes" if same else "**no**") + ".",
@@ -191,7 +195,7 @@ def main() -> None:
     lines += ["", "Ray overhead: the share of local throughput that Ray loses at the same worker count (1 − local time / Ray time).", "",
               "| workers | local words/s | Ray words/s | Ray overhead, whole command | without Ray's start-up | after the first record | joined a running cluster, whole command |",
               "|--:|--:|--:|--:|--:|--:|--:|"]
-    for jobs in (1, 2):
+    for jobs in workers:
         def mean(key: str, engine: str) -> float:
             return statistics.mean(r[key] for r in runs if r["engine"] == engine and r["jobs"] == jobs)
 
@@ -203,7 +207,7 @@ def main() -> None:
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "benchmarks" / "results" / "corpus-scale.md").write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
