@@ -12,6 +12,7 @@ The pipeline, one layer a package, each importing only from the layers below it:
     pipeline, config   building detectors, detect-then-correct, long texts in blocks; settings files
     api                `Checker`: the pipeline for programs, the one path the commands run
     output, bench      what people and machines read; benchmarks
+    corpus             many articles at once, locally or on Ray; the article damage score
     cli                the `mtqa` command
 
 `tests/test_layers.py` fails when an import runs up this list.

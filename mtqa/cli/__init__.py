@@ -1,4 +1,4 @@
-"""Command line: `mtqa check`, `mtqa fix`, `mtqa config`, `mtqa models`, `mtqa bench`.
+"""Command line: `mtqa check`, `mtqa fix`, `mtqa config`, `mtqa models`, `mtqa bench`, `mtqa corpus`, `mtqa corpus-summary`.
 
 Exit codes: 0 nothing flagged (or nothing to do), 1 something flagged, 2 a usage
 or input error (one line on stderr, never a traceback), 130 interrupted.
@@ -15,6 +15,7 @@ import typer
 
 from mtqa.bench.command import bench
 from mtqa.cli import check, config, fix, models  # noqa: F401  (each registers its command)
+from mtqa.cli import corpus  # noqa: F401  (corpus mode: `corpus`, `corpus-summary`)
 from mtqa.cli import quiet
 from mtqa.cli.common import app, err, fail
 from mtqa.errors import MtqaError
