@@ -51,10 +51,10 @@ def test_runner_writes_results_markdown_and_plot(tiny_set: Path, tmp_path: Path,
     results = run.run_bench([str(tiny_set)], ["glossary", "lm-trigram"], threshold=0.5, scale=False, advance=lambda what, n: seen.append((what, n)))
     written = report.write_outputs(results, tmp_path / "out")
 
-    assert {p.name for p in written} == {"results.json", "results.md", "pr-tiny.png"}
+    assert {p.name for p in written} == {"results.json", "results.md", "pr-tiny.png", "reliability-tiny.png"}
     assert (tmp_path / "out" / "pr-tiny.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     saved = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    assert saved["sets"]["tiny"] == {"path": str(tiny_set), "documents": 1, "words": Document(TEXT).word_count(), "errors": 3, "spacing_errors": 1, "traps": 1}
+    assert saved["sets"]["tiny"] == {"path": str(tiny_set), "documents": 1, "words": Document(TEXT).word_count(), "errors": 3, "rater_spans": 0, "spacing_errors": 1, "traps": 1}
     assert saved["machine"]["cpu_count"] and saved["machine"]["torch"]
     assert set(saved["signatures"]) == {"bleu", "chrf", "ter"}
 

@@ -1,27 +1,66 @@
-"""Baseline detectors for `mtqa bench`: what an ordinary spell checker and a grammar parser see.
+"""Baseline detectors for `mtqa bench`: what an ordinary spell checker, a grammar parser and
+plain perplexity see.
 
-Both flag whole words with a fixed score of 1.0 (they give no confidence), so
-their precision-recall curve is a single point.
+All flag whole words with a fixed score of 1.0 (they give no confidence), so their
+precision-recall curve is a single point.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from pathlib import Path
 
 import regex
 
-from mtqa.glossary.model import carry_case
+from mtqa.channel.candidates import frequency
+from mtqa.channel.windows import lm_chunks
 from mtqa.edits import Edit, Suggestion
 from mtqa.errors import MtqaError
+from mtqa.glossary.model import carry_case
+from mtqa.lm.base import LanguageModel
 from mtqa.text.document import Document
 
 # Debian's link-grammar bindings import only from the system interpreter, not from a virtualenv.
 SYSTEM_PYTHON = "/usr/bin/python3"
 LINK_GRAMMAR_MISSING = "link-grammar not installed (apt-get install python3-link-grammar link-grammar-dictionaries-en)"
 _POSSESSIVE = regex.compile(r"['’]s$")
+
+
+BITS_PER_ZIPF = math.log2(10)
+ANALYSIS_TOP_K = 40  # as the LM detector asks, so a shared model remembers one analysis for both
+
+
+class SurprisalBaseline:
+    """Plain perplexity: the words a language model finds most surprising in their left context,
+    a fixed number per 1,000 words of each document. With `unigram_weight` w, a word's score is its
+    surprisal minus w times its unigram surprisal (from wordfreq), so rare words count less."""
+
+    def __init__(self, lm: LanguageModel, per_1k: float, unigram_weight: float = 0.0) -> None:
+        self.lm = lm
+        self.per_1k = per_1k
+        self.unigram_weight = unigram_weight
+        self.name = f"surprisal{'-unigram' if unigram_weight else ''}@{per_1k:g}"
+
+    def detect(self, doc: Document) -> list[Edit]:
+        chunks = lm_chunks(doc)
+        analyses = self.lm.analyse([doc.text[start:end] for start, end, _ in chunks], top_k=ANALYSIS_TOP_K)
+        scored = []
+        for (chunk_start, _, tokens), analysis in zip(chunks, analyses):
+            for token in tokens:
+                if not token.is_word:
+                    continue
+                bits = -analysis.word_logprob(token.start - chunk_start, token.end - chunk_start)
+                unigram = (9 - max(frequency(token.text), 1.0)) * BITS_PER_ZIPF
+                scored.append((bits - self.unigram_weight * unigram, bits, token))
+        keep = round(self.per_1k * len(scored) / 1000)
+        top = sorted(scored, key=lambda item: -item[0])[:keep]
+        return sorted(
+            (Edit(t.start, t.end, t.text, (), 1.0, self.name, f"baseline:{self.name}", "", f"{bits:.1f} bits of surprisal") for _, bits, t in top),
+            key=lambda e: e.start,
+        )
 
 
 class SpellcheckDetector:

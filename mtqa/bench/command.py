@@ -18,7 +18,7 @@ from mtqa.bench import report, run
 def bench(
     set_names: Annotated[
         Optional[list[str]],
-        typer.Option("--set", metavar="NAME", help=f"Set name ({', '.join(run.SET_NAMES)}) or a .jsonl file; repeat for several. Default: all."),
+        typer.Option("--set", metavar="NAME", help=f"Set name ({', '.join(run.SET_NAMES)}) or a .jsonl file (gold edits or MQM rater spans); repeat for several. Default: all, plus the rated MT in ../shared/mqm when present."),
     ] = None,
     detectors: Annotated[
         Optional[list[str]],
@@ -26,22 +26,24 @@ def bench(
     ] = None,
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for results.json, results.md and pr-<set>.png.")] = run.DEFAULT_OUT,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Flags count at score ≥ this.")] = pipeline.DEFAULT_THRESHOLD,
+    precision: Annotated[str, typer.Option(metavar="auto|fp32|bf16", help="The transformer's precision (auto: bf16 where the CPU computes it natively).")] = "auto",
     scale: Annotated[bool, typer.Option("--scale/--no-scale", help="Also time a 16k-word article (the 1k and 4k runs always happen).")] = True,
 ) -> None:
     """Compare the detectors on the benchmark sets: accuracy, false alarms, speed, memory, and a precision-recall plot."""
     console = Console(stderr=True, highlight=False)
     names = run.parse_detectors(detectors or list(run.DETECTORS))
-    sets = set_names or list(run.SET_NAMES)
+    sets = set_names or run.default_sets()
     run.resolve_sets(sets)  # fail on a bad set before loading any model
     options = [*(f"--set {s}" for s in set_names or ()), *([f"--detectors {','.join(names)}"] if detectors else [])]
     options += [f"--out {out}"] if out != run.DEFAULT_OUT else []
     options += [f"--threshold {threshold}"] if threshold != pipeline.DEFAULT_THRESHOLD else []
+    options += [f"--precision {precision}"] if precision != "auto" else []
     options += [] if scale else ["--no-scale"]
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("words"), TimeElapsedColumn(), console=console, transient=True)
     with bar:
         task = bar.add_task("bench", total=run.planned_words(sets, names, scale))
         results = run.run_bench(
-            sets, names, threshold, scale, advance=lambda what, words: bar.update(task, advance=words, description=escape(what)), command=" ".join(["mtqa bench", *options])
+            sets, names, threshold, scale, advance=lambda what, words: bar.update(task, advance=words, description=escape(what)), command=" ".join(["mtqa bench", *options]), precision=precision
         )
     written = report.write_outputs(results, out)
     screen = Console(highlight=False)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -164,3 +165,17 @@ def false_alarms_per_1000_words(predicted: list[Edit], text: str) -> float:
     """Flags per 1,000 words, for clean text where every flag is a false alarm (0.0 for no words)."""
     words = sum(t.is_word for t in tokenize(text))
     return 1000 * len(predicted) / words if words else 0.0
+
+
+def reliability(scored: list[tuple[float, bool]], bins: int = 10) -> dict[str, Any]:
+    """Calibration of flag scores: per score bin, the mean score and the share of flags that were right,
+    and the expected calibration error (the flag-weighted mean gap between the two)."""
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(s, ok) for s, ok in scored if low <= s < high or (b == bins - 1 and s == 1.0)]
+        if inside:
+            rows.append({"low": low, "high": high, "flags": len(inside), "mean_score": sum(s for s, _ in inside) / len(inside), "right": sum(ok for _, ok in inside) / len(inside)})
+    total = sum(r["flags"] for r in rows)
+    ece = sum(r["flags"] * abs(r["mean_score"] - r["right"]) for r in rows) / total if total else 0.0
+    return {"bins": rows, "ece": ece, "flags": total}

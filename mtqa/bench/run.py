@@ -17,10 +17,12 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mtqa import pipeline
+from mtqa.bench import mqm
 from mtqa.bench.scoring import SEPARATOR, SWEEP, pool, score
 from mtqa.bench.sets import Sample, load_set
 from mtqa.detect.base import Detector
@@ -41,8 +43,12 @@ README = BENCH_DIR / "README.md"
 
 SET_NAMES = ("seed-article", "clean", "synthetic-dev", "synthetic-heldout")
 SEED_SET = "seed-article"
+# Rated real MT output shared beside the repository (never copied into it): benched when present.
+SHARED_MQM = Path(os.environ.get("MTQA_SHARED", ROOT.parent / "shared")) / "mqm"
 # Cheapest first: ru_maxrss only grows, so the process peak after each detector is mostly its own.
-DETECTORS = ("glossary", "spellcheck", "link-grammar", "lm-trigram", "lm-smollm2", "combined")
+# The perplexity baselines share the LM detector's analysis, so they run right after it.
+BASELINE_RATES = {"surprisal@2": (2.0, 0.0), "surprisal-unigram@2": (2.0, 0.5), "surprisal@5.7": (5.7, 0.0), "surprisal-unigram@5.7": (5.7, 0.5)}
+DETECTORS = ("glossary", "spellcheck", "link-grammar", "lm-trigram", "lm-smollm2", *BASELINE_RATES, "combined")
 SCALE_COPIES = (1, 4, 16)  # copies of the seed article (~1k words each); 16 only with --scale
 SCALE_DETECTORS = ("lm-trigram", "combined")
 WARM_UP = "The abroad Minister met the safety Council in Aszchabad.One day later she said so."
@@ -58,6 +64,7 @@ def parts_of(detector: str) -> list[str]:
         "combined": [f"combined:{registry.default_model()}"],
         "spellcheck": ["spellcheck"],
         "link-grammar": ["link-grammar"],
+        **{name: [f"surprisal:{rate}:{weight}"] for name, (rate, weight) in BASELINE_RATES.items()},
     }[detector]
 
 
@@ -69,6 +76,9 @@ def build_part(key: str, models: Callable[[str], LanguageModel] = pipeline.langu
     if key == "link-grammar":
         return baselines.LinkGrammarDetector()
     name, _, lm = key.partition(":")
+    if name == "surprisal":
+        rate, weight = lm.split(":")
+        return baselines.SurprisalBaseline(models(registry.default_model()), float(rate), float(weight))
     if name == "combined":
         return pipeline.build_detector(list(pipeline.DETECTORS), lm or None, models=models)
     return pipeline.build_detector([name], lm or None, models=models).detectors[0]
@@ -82,15 +92,23 @@ class BenchSet:
     name: str
     path: Path
     samples: list[Sample]
+    rated: bool = False  # rater spans (MQM), not gold corrections: scored for detection only
+
+
+def default_sets() -> list[str]:
+    """The project's sets, and the rated real MT output in the shared folder when it is there."""
+    shared = sorted(str(p) for p in SHARED_MQM.glob("*.jsonl")) if SHARED_MQM.is_dir() else []
+    return [*SET_NAMES, *shared]
 
 
 def resolve_sets(names: list[str]) -> list[BenchSet]:
-    """Sets by name (in benchmarks/sets/) or by path to a JSONL file."""
+    """Sets by name (in benchmarks/sets/) or by path to a JSONL file (gold edits or MQM rater spans)."""
     out = []
     for name in names:
         path = Path(name)
         if path.suffix == ".jsonl" and path.is_file():
-            out.append(BenchSet(path.stem, path, load_set(path)))
+            rated = mqm.is_mqm(path)
+            out.append(BenchSet(path.stem, path, mqm.load_mqm(path) if rated else load_set(path), rated))
         elif name in SET_NAMES:
             out.append(BenchSet(name, SETS_DIR / f"{name}.jsonl", load_set(SETS_DIR / f"{name}.jsonl")))
         else:
@@ -140,7 +158,8 @@ class Runner:
     their times are what `mtqa check` costs.
     """
 
-    def __init__(self, advance: Advance | None = None) -> None:
+    def __init__(self, advance: Advance | None = None, precision: str = "auto") -> None:
+        self.models = partial(pipeline.language_model, precision=precision)
         self.parts: dict[str, Part] = {}
         self.flags: dict[tuple[str, str, str], tuple[list[Edit], float]] = {}  # (part, set, doc id) -> flags, seconds
         self.advance = advance or (lambda _what, _words: None)
@@ -149,7 +168,7 @@ class Runner:
     def shared_model(self, name: str) -> LanguageModel:
         from mtqa.lm.transformer import TransformerLM
 
-        model = pipeline.language_model(name)
+        model = self.models(name)
         if not isinstance(model, TransformerLM):  # cheap models gain nothing from remembering
             return model
         return self.memos.setdefault(name, MemoLM(model))
@@ -158,7 +177,7 @@ class Runner:
         slot = f"{key} (timed)" if timed else key
         if slot not in self.parts:
             started = time.perf_counter()
-            detector = build_part(key, pipeline.language_model if timed else self.shared_model)
+            detector = build_part(key, self.models if timed else self.shared_model)
             built = time.perf_counter()
             detector.detect(Document(WARM_UP))
             self.parts[slot] = Part(detector, built - started, time.perf_counter() - built)
@@ -166,7 +185,7 @@ class Runner:
 
     def release(self, keep: set[str]) -> None:
         """Drop the parts no later detector needs (ending the link-grammar process)."""
-        if not any(k.startswith(("lm:", "combined:")) for k in keep):
+        if not any(k.startswith(("lm:", "combined:", "surprisal:")) for k in keep):
             self.memos.clear()
         for key in [k for k in self.parts if k.removesuffix(" (timed)") not in keep]:
             close = getattr(self.parts.pop(key).detector, "close", None)
@@ -248,15 +267,18 @@ def run_bench(
     scale: bool = True,
     advance: Advance | None = None,
     command: str = "mtqa bench",
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """Run the bench and return every number; `advance` hears (what is running, words done)."""
+    from mtqa.lm.hardware import resolve_precision
+
     started = time.perf_counter()
     sets = resolve_sets(set_names)
-    runner = Runner(advance)
+    runner = Runner(advance, precision)
     results: dict[str, Any] = {
         "version": 1,
         "command": command,
-        "machine": machine_info(),
+        "machine": {**machine_info(), "precision": resolve_precision(precision, "cpu")},
         "threshold": threshold,
         "sweep_thresholds": list(SWEEP),
         "sets": {},
@@ -277,7 +299,8 @@ def run_bench(
             "path": str(s.path.relative_to(ROOT)) if s.path.resolve().is_relative_to(ROOT) else str(s.path),
             "documents": len(s.samples),
             "words": sum(d.word_count() for d in docs[s.name]),
-            "errors": len(pooled.gold),
+            "errors": 0 if s.rated else len(pooled.gold),
+            "rater_spans": len(pooled.gold) if s.rated else 0,
             "spacing_errors": sum(g.kind == "spacing" for g in pooled.gold),
             "traps": len(pooled.traps),
         }
@@ -303,9 +326,14 @@ def run_bench(
                 flags_by_doc.append(flags)
                 seconds += took
                 runner.advance(f"{detector} on {s.name}", doc.word_count())
-            result = score(s.samples, flags_by_doc, threshold)
-            if result["text"]:
-                result["text"] = _text_only(result["text"], results)
+            if s.rated:
+                result = mqm.score_detection(s.samples, flags_by_doc, threshold)
+                if detector == "combined":
+                    result["fix"] = _fix_rated(runner, s.samples, docs[s.name], flags_by_doc, threshold)
+            else:
+                result = score(s.samples, flags_by_doc, threshold)
+                if result["text"]:
+                    result["text"] = _text_only(result["text"], results)
             words = results["sets"][s.name]["words"]
             result.update(seconds=seconds, s_per_1k_words=1000 * seconds / words if words else 0.0)
             results["results"][s.name][detector] = result
@@ -320,6 +348,16 @@ def run_bench(
     runner.release(set())
     results["wall_s"] = time.perf_counter() - started
     return results
+
+
+def _fix_rated(runner: Runner, samples: list[Sample], docs: list[Document], flags_by_doc: list[list[Edit]], threshold: float) -> dict[str, Any]:
+    """What `mtqa fix` would apply to rated text: the combined flags, ranked and accepted as `fix` does."""
+    from mtqa.correct.fixing import correct
+    from mtqa.correct.scoring import Ranker
+
+    ranker = Ranker(lm=runner.shared_model(registry.default_model()), glossary=pipeline.glossary_for())
+    applied = [correct(doc, [f for f in flags if f.score >= threshold], ranker).applied for doc, flags in zip(docs, flags_by_doc)]
+    return mqm.score_fix(samples, docs, applied)
 
 
 def _text_only(scores: dict[str, Any], results: dict[str, Any]) -> dict[str, float]:

@@ -77,6 +77,7 @@ def score(samples: list[Sample], flags_by_doc: list[list[Edit]], threshold: floa
         "recall_by_kind": metrics.recall_by_kind(flags, pooled.gold),
         "traps_hit": metrics.traps_hit(flags, pooled.traps, pooled.gold),
         "false_alarms_per_1k_words": false_alarms(flags, pooled),
+        "reliability": metrics.reliability([(f.score, any(f.overlaps(g) for g in pooled.gold)) for f in every]),
         "text": None,
         "sweep": [],
     }
