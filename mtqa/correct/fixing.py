@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mtqa.channel import names, origins
 from mtqa.channel.origins import REWRITE_RULES
 from mtqa.correct.apply import apply, select, with_article_agreement
 from mtqa.correct.scoring import Ranker
@@ -33,19 +34,33 @@ class FixResult:
 UNBACKED_REWRITE_SCORE = 0.8
 
 
-def backed(edit: Edit) -> bool:
-    """Whether an edit has more behind it than the LM preferring another word: a glossary entry,
-    reference phrasing, an origin with a channel model (confusion sets, morphology, ...), or a sure LM."""
-    if edit.rule not in REWRITE_RULES or edit.score >= UNBACKED_REWRITE_SCORE:
-        return True
+# Respelling a name in another romanisation, or recasing it, keeps the name (see `names`).
+_NAME_KEEPING_RULES = tuple(origins.rule(o) for o in (origins.TRANSLITERATION, origins.CASE, origins.TITLE))
+
+
+def unbacked_because(edit: Edit, doc: Document | None = None) -> str | None:
+    """Why an edit has nothing behind it but the LM preferring another word, or None when it has more:
+    a glossary entry, reference phrasing, an origin with a channel model (confusion sets, morphology,
+    ...), or a sure LM. A proper name changed into a different word needs the glossary, the reference,
+    or the document (when given) spelling it that way, however sure the LM is."""
     parts = edit.suggestions[0].parts
-    return parts.get("glossary", 0.0) > 0 or parts.get("reference", 0.5) > 0.5
+    if parts.get("glossary", 0.0) > 0 or parts.get("reference", 0.5) > 0.5:
+        return None
+    if doc is not None and edit.rule not in _NAME_KEEPING_RULES and names.unconfirmed_rename(doc, edit.start, edit.end, edit.suggestions[0].text):
+        return "a name changed into a word nothing backs (no glossary entry, reference or other spelling in the text)"
+    if edit.rule in REWRITE_RULES and edit.score < UNBACKED_REWRITE_SCORE:
+        return "a rewrite only the language model backs"
+    return None
+
+
+def backed(edit: Edit, doc: Document | None = None) -> bool:
+    return unbacked_because(edit, doc) is None
 
 
 def correct(doc: Document, flags: list[Edit], ranker: Ranker, min_score: float = 0.5) -> FixResult:
     """`doc`'s text with the accepted corrections of `flags` applied."""
     ranked = ranker.rank(doc, flags)
-    accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f)]
+    accepted = [f for f in ranked if f.suggestions and f.suggestions[0].score >= min_score and backed(f, doc)]
     agreed = [with_article_agreement(doc.text, f) for f in accepted]
     chosen = select(agreed)
     # A flag that lost to a surer one it conflicts with is reported as left, never silently dropped.

@@ -27,8 +27,12 @@ Three steps, cheapest first:
    function of that net gain, 0.5 at the margin.
 
 Gendered pronouns for countries ("Russia has said she will") read naturally word
-by word, so no pre-filter finds them: every sentence with he/his or she/her is
+by word, so no pre-filter finds them: every sentence with he/his or she/her whose
+nearest plausible antecedent is a place or a body (`channel.antecedents`) is
 rescored whole with those pronouns made it/its together.
+
+A proper name is never flagged above the bar for a change into a different word
+that nothing in the document backs (`channel.names`).
 
 A document is damaged consistently, so once a substitution wins clearly in one
 place, the other occurrences of that word are re-checked with the same
@@ -40,10 +44,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from mtqa.channel import candidates as cands
-from mtqa.channel import origins
+from mtqa.channel import names, origins
+from mtqa.channel.antecedents import PLACE, antecedent
 from mtqa.channel.screen import Screen
 from mtqa.channel.windows import CHUNK_WORDS, RIGHT_WORDS, Chunk, gains, lm_chunks, variant_request
 from mtqa.edits import Edit, Suggestion
@@ -165,6 +171,7 @@ class LMDetector:
         suspects = []
         for index, ((start, _, tokens), score) in enumerate(zip(group, scores)):
             suspects.extend(self._suspects(index, start, tokens, score, protected))
+        suspects = [x for x in map(partial(_without_unfounded_pronouns, doc), suspects) if x.candidates]
         decided = self._rescore(doc, group, suspects)
         # One sense per discourse: re-check other occurrences of confidently replaced words.
         confident = {word: (replacement, origins.GLOSSARY) for word, replacement in established.items()}
@@ -283,6 +290,8 @@ class LMDetector:
                 sentences.setdefault(sentence.start if sentence else -1, []).append(t)
             for words in sentences.values():
                 for chain in cands.neuter_chains([t.text for t in words]):
+                    if antecedent(doc, words[chain[0][0]].start) != PLACE:
+                        continue  # "he" after a minister is right, however much the LM prefers "it"
                     swaps = [(words[i], carry_case(words[i].text, neuter)) for i, neuter in chain]
                     first, last = swaps[0][0], swaps[-1][0]
                     swapped, position = [], first.start
@@ -315,7 +324,7 @@ class LMDetector:
         s = self.settings
         decided = []
         for suspect, suspect_gains in zip(suspects, self._gains(doc, group, suspects)):
-            ranked = self._ranked(suspect, suspect_gains)
+            ranked = self._ranked(doc, suspect, suspect_gains)
             net, gain, best = ranked[0]
             if net < s.margin_bits - 3 * s.scale_bits:  # far below the bar: not worth reporting at all
                 continue
@@ -347,10 +356,18 @@ class LMDetector:
         ]
         return gains(self.lm, requests)
 
-    def _ranked(self, suspect: _Suspect, candidate_gains: list[float]) -> list[tuple[float, float, cands.Candidate]]:
-        """(net gain, gain, candidate) for each candidate, best first."""
+    def _ranked(self, doc: Document, suspect: _Suspect, candidate_gains: list[float]) -> list[tuple[float, float, cands.Candidate]]:
+        """(net gain, gain, candidate) for each candidate, best first. A name changed into another
+        word the document never spells stays below the bar, whatever the LM gains (see `names`)."""
         s = self.settings
-        ranked = [(gain - s.origin_cost[c.origin] + suspect.bonus, gain, c) for c, gain in zip(suspect.candidates, candidate_gains)]
+        name_cap = s.margin_bits + s.scale_bits * math.log(names.NAME_SCORE_CAP / (1 - names.NAME_SCORE_CAP))
+        t = suspect.token
+        ranked = []
+        for c, gain in zip(suspect.candidates, candidate_gains):
+            net = gain - s.origin_cost[c.origin] + suspect.bonus
+            if c.origin in names.SUBSTITUTING_ORIGINS and names.unconfirmed_rename(doc, t.start, t.end, self._cased(t.text, c)):
+                net = min(net, name_cap)
+            ranked.append((net, gain, c))
         return sorted(ranked, key=lambda r: r[0], reverse=True)
 
     @staticmethod
@@ -358,6 +375,13 @@ class LMDetector:
         if candidate.origin in (*origins.REWRITE_ORIGINS, origins.CASE, origins.TITLE):
             return candidate.text  # the LM chose its own case ("Middle"), or case is the correction
         return carry_case(original, candidate.text)
+
+
+def _without_unfounded_pronouns(doc: Document, suspect: _Suspect) -> _Suspect:
+    """The suspect without neuter pronouns when no place or body stands before it to be "it"."""
+    if not any(c.origin == origins.PRONOUN for c in suspect.candidates) or antecedent(doc, suspect.token.start) == PLACE:
+        return suspect
+    return replace(suspect, candidates=[c for c in suspect.candidates if c.origin != origins.PRONOUN])
 
 
 def _inside(token: Token, spans: list[tuple[int, int]]) -> bool:

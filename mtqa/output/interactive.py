@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.text import Text
 
 from mtqa.correct.apply import apply, with_article_agreement
-from mtqa.correct.fixing import FixResult, backed
+from mtqa.correct.fixing import FixResult, unbacked_because
 from mtqa.edits import Edit, Suggestion
 from mtqa.errors import MtqaError
 from mtqa.output.report import TextIndex, printable
+from mtqa.text.document import Document
 
 CONTEXT = 100  # characters shown on each side of a flag, at most, within its line
 MAX_CHOICES = 9  # one digit picks a suggestion
@@ -130,7 +131,7 @@ def _review(console: Console, session: Review, automatic: set[Edit], min_score: 
                 _say(console, f"{where}: skipped, it has no suggestion (all of {rule_of(flag)})")
             continue
         applies = with_article_agreement(session.text, flag) in automatic
-        _show(console, session, flag, where, None if applies else _left_because(flag, min_score))
+        _show(console, session, flag, where, None if applies else _left_because(flag, min_score, session.doc if isinstance(session.doc, Document) else None))
         action, replacement = _decide(console, flag)
         if action == "quit":
             break
@@ -216,14 +217,14 @@ def _context(text: str, flag: Edit) -> Text:
     return shown
 
 
-def _left_because(flag: Edit, min_score: float) -> str:
+def _left_because(flag: Edit, min_score: float, doc: Document | None) -> str:
     """Why `fix` without --interactive would not apply this flag (the editor may still accept it)."""
     if not flag.suggestions:
         return "it has no suggestion"
     if flag.suggestions[0].score < min_score:
         return f"its best score {flag.suggestions[0].score:.2f} is below --min-score {min_score}"
-    if not backed(flag):
-        return "a rewrite only the language model backs"
+    if because := unbacked_because(flag, doc):
+        return because
     return "it overlaps a higher-scoring edit"
 
 
