@@ -124,3 +124,14 @@ def test_memo_answers_repeated_questions_without_the_model(smollm):
         del smollm.continuations
     assert again == first and not calls
     assert analysed[0][0] is analysed[1][0]
+
+
+def test_the_model_counts_the_tokens_it_runs(smollm):
+    """What a check costs in forward passes is read off these counters (benchmarks/speed.py)."""
+    text = "Putin and Iranian abroad Minister Abbas Araghchi met in Moscow."
+    smollm.work.__init__()
+    smollm.analyse([text])
+    tokens = len(smollm._encode(text)[0]) + 1  # with BOS
+    assert smollm.work.analysed == tokens and smollm.work.continued == 0
+    smollm.continuations([Continuation(text, text.index(" abroad"), (" Foreign", " foreign"))])
+    assert smollm.work.rows == 2 and smollm.work.continued >= 4  # each row: the last prefix token and its variant

@@ -22,6 +22,9 @@ from mtqa.channel.candidates import FUNCTION_WORDS, is_common_word
 from mtqa.text.document import Document
 
 NAME_SCORE_CAP = 0.3
+# The rule of such a flag: calibration leaves its score at the cap (it is no channel evidence).
+UNCONFIRMED_NAME_RULE = "lm:unconfirmed-name"
+UNCONFIRMED_NAME_NOTE = "a name: changed only with a glossary entry, a reference or the other spelling in the text"
 # Origins that substitute another word for the one on the page (the rest respell, recase or add).
 SUBSTITUTING_ORIGINS = frozenset(
     {origins.CONFUSION, origins.FALSE_FRIEND, origins.MORPHOLOGY, origins.SPELLING, origins.RELATED, origins.PREDICTION}

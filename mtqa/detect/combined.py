@@ -17,17 +17,26 @@ from dataclasses import replace
 
 from mtqa.channel.origins import REWRITE_RULES
 from mtqa.detect.base import Detector
+from mtqa.detect.calibration import Calibration
 from mtqa.detect.lm import LMDetector
 from mtqa.edits import Edit
 from mtqa.text.document import Document
 
 
 class CombinedDetector:
-    def __init__(self, detectors: list[Detector]) -> None:
+    def __init__(self, detectors: list[Detector], calibration: Calibration | None = None) -> None:
         self.detectors = detectors
+        self.calibration = calibration
         self.name = "+".join(d.name for d in detectors)
 
     def detect(self, doc: Document) -> list[Edit]:
+        flags = self.raw_flags(doc)
+        if self.calibration:  # each source's flags become probabilities, then merge as independent evidence
+            return merge(self.calibration.apply(flags, doc.word_count()))
+        return merge(flags, discount_unconfirmed=len(self.detectors) > 1)
+
+    def raw_flags(self, doc: Document) -> list[Edit]:
+        """Every detector's flags with its own scores, before merging (what calibration is fitted on)."""
         flags: list[Edit] = []
         cleared: list[tuple[int, int]] = []
         unconfirmed: list[tuple[int, int]] = []
@@ -38,13 +47,12 @@ class CombinedDetector:
                 flags.extend(detector.detect(doc))
             cleared.extend(getattr(detector, "cleared", ()))
             unconfirmed.extend(getattr(detector, "unconfirmed", ()))
-        flags = [
+        return [
             f
             for f in flags
             if f.source != "lm"
             or not (_within(f, cleared) or (f.rule == "lm:glossary" and _within(f, unconfirmed)))
         ]
-        return merge(flags, discount_unconfirmed=len(self.detectors) > 1)
 
 
 def _within(flag: Edit, spans: list[tuple[int, int]]) -> bool:
@@ -72,7 +80,7 @@ def established_substitutions(flags: list[Edit]) -> dict[str, str]:
     return swaps
 
 
-# How far a flag that no other source confirms is trusted, by rule family: an LM rewrite alone
+# Without a calibration table: how far a flag that no other source confirms is trusted, by rule family: an LM rewrite alone
 # (a word the LM prefers, WordNet neighbour or not) was right less often on the seed article and
 # synthetic-dev than the LM's confusion-set, morphology, pronoun or spelling candidates, and the
 # rewrites that were right there the glossary mostly confirmed.

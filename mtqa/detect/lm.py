@@ -340,9 +340,11 @@ class LMDetector:
                 f"unexpected here ({suspect.surprisal:.0f} bits); "
                 f"'{suggestions[0].text}' makes the sentence {gain:.1f} bits likelier ({best.origin})"
             )
-            edit = Edit(
-                token.start, token.end, token.text, suggestions, round(self._score(net), 3), "lm", origins.rule(best.origin), origins.KIND_BY_ORIGIN[best.origin], message
-            )
+            rule, kind = origins.rule(best.origin), origins.KIND_BY_ORIGIN[best.origin]
+            if best.origin in names.SUBSTITUTING_ORIGINS and names.unconfirmed_rename(doc, token.start, token.end, suggestions[0].text):
+                rule, kind = names.UNCONFIRMED_NAME_RULE, "name"
+                message += f"; {names.UNCONFIRMED_NAME_NOTE}"
+            edit = Edit(token.start, token.end, token.text, suggestions, round(self._score(net), 3), "lm", rule, kind, message)
             decided.append((suspect, edit))
         return decided
 

@@ -30,6 +30,16 @@ HEAD_ROWS = 256  # positions sent through the vocabulary head at once (see `_sco
 
 
 @dataclass
+class Work:
+    """Tokens run through the model since the last reset, padding included: what a check costs in
+    forward passes is `analysed + continued` over the text's own tokens (see benchmarks/speed.py)."""
+
+    analysed: int = 0  # positions of `analyse` batches
+    continued: int = 0  # positions of `continuations` batches (new tokens only: the prefix is cached)
+    rows: int = 0  # continuation rows (one per variant asked)
+
+
+@dataclass
 class _Window:
     """A run of at most `max_tokens` tokens of one text, with the model's cache for it."""
 
@@ -63,6 +73,7 @@ class TransformerLM(LanguageModel):
         self._windows: dict[str, list[_Window]] = {}  # caches of the last `analyse` call
         self._vocab_words = self._word_tokens()
         self._embeddings: dict[str, torch.Tensor] = {}
+        self.work = Work()
 
     @classmethod
     def load(cls, name: str, directory: Path, precision: str = "fp32", device: str = "cpu") -> TransformerLM:
@@ -145,6 +156,7 @@ class TransformerLM(LanguageModel):
             width = max(len(w.ids) for w in batch)
             ids = torch.tensor([w.ids + [self.bos_id] * (width - len(w.ids)) for w in batch], device=self.device)
             mask = torch.tensor([[1] * len(w.ids) + [0] * (width - len(w.ids)) for w in batch], device=self.device)
+            self.work.analysed += ids.numel()
             out = self.model.get_decoder()(input_ids=ids, attention_mask=mask, use_cache=True)
             cache = out.cache
             for row, w in enumerate(batch):
@@ -227,6 +239,8 @@ class TransformerLM(LanguageModel):
                 cache.update(keys, values, layer)
             del keys, values
             ids_t = torch.tensor(ids, device=self.device)
+            self.work.continued += ids_t.numel()
+            self.work.rows += len(batch)
             out = self.model.get_decoder()(
                 input_ids=ids_t,
                 attention_mask=torch.tensor(mask, device=self.device),
