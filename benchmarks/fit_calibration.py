@@ -11,9 +11,10 @@ merges them as independent evidence); they are cached in --cache (reused when it
 after changing a detector). A flag is a hit when it overlaps a gold error or a rater span. Then:
 
 - each (family, regime) curve is an isotonic regression of hit on raw score (scipy), with
-  `PSEUDO_COUNTS` flags at the pooled rate of the family added at both ends, so that a handful of
-  flags does not make a curve of zeros and ones; a family with fewer than `MIN_FLAGS` flags in a
-  regime borrows the other regime's curve;
+  `PSEUDO_COUNTS` misses at raw score 0 (no evidence) and as many flags at the family's pooled
+  rate at raw score 1, so that a handful of flags does not make a curve of zeros and ones, and a
+  weak flag of a precise family is not promoted; a family with fewer than `MIN_FLAGS` flags in a regime borrows
+  the other regime's curve;
 - the regime weight (midpoint, slope, prior words) is set a priori from the dev densities, not fitted;
 - the default threshold is the lowest calibrated score at which the flags at or above it have
   precision ≥ `TARGET_PRECISION` on each annotated dev set apart (seed article, synthetic-dev,
@@ -45,7 +46,7 @@ HELD_OUT = "synthetic-heldout"
 EVIDENCE_FAMILIES = ("glossary", "spacing", "lm:channel", "lm:pronoun")
 REGIME = {"evidence_families": list(EVIDENCE_FAMILIES), "midpoint_per_1k": 10.0, "slope": 3.0, "prior_words": 200.0}
 PSEUDO_COUNTS = 5
-MIN_FLAGS = 20
+MIN_FLAGS = 10
 TARGET_PRECISION = 0.8
 MODEL = "smollm2-135m"  # the default model, whose scores are calibrated
 
@@ -87,12 +88,14 @@ def raw_flags(docs, cache: Path) -> dict[tuple[str, str], list[Edit]]:
     return found
 
 
-def isotonic_curve(scores: list[float], hits: list[int], pooled_rate: float) -> dict[str, list[float]]:
+def isotonic_curve(scores: list[float], hits: list[int], rate: float) -> dict[str, list[float]]:
     from scipy.optimize import isotonic_regression
 
     x = np.array([0.0] * PSEUDO_COUNTS + sorted(scores) + [1.0] * PSEUDO_COUNTS)
     order = np.argsort(scores, kind="stable")
-    y = np.array([pooled_rate] * PSEUDO_COUNTS + [hits[i] for i in order] + [pooled_rate] * PSEUDO_COUNTS, dtype=float)
+    # A raw score of 0 is no evidence: misses there. At the top, the family's own rate: a detector's
+    # certainty is not a reviewer's, and a few top flags must not make a curve reach 1.
+    y = np.array([0.0] * PSEUDO_COUNTS + [hits[i] for i in order] + [rate] * PSEUDO_COUNTS, dtype=float)
     fitted = isotonic_regression(y).x
     # Knots at each block's first and last raw score: the step function, linear between blocks.
     knots_x, knots_y = [], []

@@ -15,7 +15,8 @@ w is how damaged the document looks from its other flags: D, the flags of the ch
 (glossary, spacing, the LM's channel candidates and pronouns) at raw score ≥ 0.5 per 1,000 words,
 not counting the flag itself and shrunk toward the midpoint on short texts (`prior_words`), and
 w = σ(slope · (ln(1 + D) − ln(1 + midpoint))). A document is damaged consistently, so a flag
-among many channel flags is likelier right than the same flag alone.
+among many channel flags is likelier right than the same flag alone. Calibration only ever lowers
+a score: the detector's own score is an upper bound (a weak flag beside real damage is not raised).
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ class Calibration:
                 continue
             w = self.damaged_weight(len(evidence) - (flag in evidence), words)
             p = w * curves["damaged"](flag.score) + (1 - w) * curves["ordinary"](flag.score)
-            out.append(replace(flag, score=round(p, 3)))
+            # Calibration only lowers: a flag its detector scored below the bar is not raised over
+            # it by its neighbours ("a common interest" beside real damage stays unflagged).
+            out.append(replace(flag, score=round(min(p, flag.score), 3)))
         return out
 
 
