@@ -54,11 +54,10 @@ def _bare(word: str) -> str:
 
 def antecedent(doc: Document, offset: int) -> str:
     """PLACE, PERSON or NOBODY: what the nearest plausible antecedent before `offset` is."""
-    sentences = doc.sentences
-    here = next((i for i, s in enumerate(sentences) if s.start <= offset < s.end), None)
+    here = doc.sentence_index(offset)
     if here is None:
         return NOBODY
-    window = sentences[max(0, here - SENTENCES_BACK) : here + 1]
+    window = doc.sentences[max(0, here - SENTENCES_BACK) : here + 1]
     sentence_starts = {s.words()[0].start for s in window if s.words()}
     words = [t for s in window for t in s.words() if t.end <= offset]
     for i in range(len(words) - 1, -1, -1):

@@ -80,14 +80,17 @@ class Calibration:
 
     def apply(self, flags: list[Edit], words: int) -> list[Edit]:
         """The flags with calibrated scores (raw scores of families the table lacks are kept)."""
-        evidence = [f for f in flags if f.score >= 0.5 and family(f) in self.evidence_families]
+        def is_evidence(flag: Edit) -> bool:
+            return flag.score >= 0.5 and family(flag) in self.evidence_families
+
+        evidence = sum(map(is_evidence, flags))
         out = []
         for flag in flags:
             curves = self.curves.get(family(flag))
             if not curves:
                 out.append(flag)
                 continue
-            w = self.damaged_weight(len(evidence) - (flag in evidence), words)
+            w = self.damaged_weight(evidence - is_evidence(flag), words)
             p = w * curves["damaged"](flag.score) + (1 - w) * curves["ordinary"](flag.score)
             # Calibration only lowers: a flag its detector scored below the bar is not raised over
             # it by its neighbours ("a common interest" beside real damage stays unflagged).

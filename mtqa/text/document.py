@@ -126,10 +126,15 @@ class Document:
         sentences = self.sentences
         return [s.start for s in sentences], sentences
 
-    def sentence_at(self, offset: int) -> Sentence | None:
+    def sentence_index(self, offset: int) -> int | None:
+        """Index in `sentences` of the sentence holding `offset`, if any."""
         starts, sentences = self._sentences
         i = bisect.bisect_right(starts, offset) - 1
-        return sentences[i] if i >= 0 and offset < sentences[i].end else None
+        return i if i >= 0 and offset < sentences[i].end else None
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        i = self.sentence_index(offset)
+        return None if i is None else self.sentences[i]
 
     def word_count(self) -> int:
         return sum(len(s.words()) for s in self.sentences)
